@@ -1,0 +1,98 @@
+# nslab — build, test, install.  See README.md.
+PREFIX    ?= /usr/local
+CC        ?= cc
+PKGS      := libmnl libxml-2.0
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wvla -fno-common
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARN) -D_GNU_SOURCE -Icore -Icore/gen
+ifneq ($(WERROR),)
+CFLAGS    += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS   += -fsanitize=address,undefined
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+GEN_SRC   := core/gen/schema_rng.c core/gen/netem_normal.c
+CORE_SRC  := $(sort $(wildcard core/*.c)) $(GEN_SRC)
+CORE_OBJ  := $(CORE_SRC:.c=.o)
+TOOL_SRC  := $(sort $(wildcard tools/nslab*.c tools/cmd_*.c))
+TOOL_OBJ  := $(TOOL_SRC:.c=.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c)) tests/tsuite.c
+KERN_SRC  := $(sort $(wildcard tests/kernel/*.c)) tests/tsuite.c
+
+.PHONY: all check check-unit check-kernel check-e2e demo install clean deps fuzz bench format
+all: nslab
+
+core/gen/schema_rng.c: topologies/nslab.rng tools/embed.sh
+	@mkdir -p core/gen
+	sh tools/embed.sh lab_schema_rng < $< > $@.tmp && mv $@.tmp $@
+
+tools/gen-normal-dist: tools/gen-normal-dist.c
+	$(CC) -O2 -o $@ $< -lm
+
+core/gen/netem_normal.c: tools/gen-normal-dist
+	@mkdir -p core/gen
+	./tools/gen-normal-dist > $@.tmp && mv $@.tmp $@
+
+%.o: %.c
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+core/libnslab.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+nslab: $(TOOL_OBJ) core/libnslab.a
+	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) core/libnslab.a $(PKG_LIBS) -lm -lpthread
+
+tests/unit/run: $(UNIT_SRC:.c=.o) core/libnslab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm -lpthread
+
+tests/kernel/run: $(KERN_SRC:.c=.o) core/libnslab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm -lpthread
+
+deps:
+	@pkg-config --exists $(PKGS) check && command -v ip >/dev/null && \
+	  command -v iperf3 >/dev/null && command -v ping >/dev/null || ./tools/install-deps
+
+# Unit tests need no root; kernel and e2e tests run only as root.
+check: deps
+	$(MAKE) nslab tests/unit/run tests/kernel/run
+	./tests/unit/run
+	@if [ "$$(id -u)" = 0 ]; then ./tests/kernel/run && ./tests/e2e/run-all; \
+	 else echo "SKIP kernel and e2e tests: they need root (sudo make check)"; fi
+
+check-unit: nslab tests/unit/run
+	./tests/unit/run
+check-kernel: tests/kernel/run
+	./tests/kernel/run
+check-e2e: nslab
+	./tests/e2e/run-all
+
+demo: deps
+	$(MAKE) nslab
+	./tools/demo
+
+fuzz:
+	$(MAKE) -C tests/fuzz
+
+bench: nslab
+	./tools/bench/run
+
+install: nslab
+	install -D -m 0755 nslab $(DESTDIR)$(PREFIX)/bin/nslab
+	install -D -m 0644 tools/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
+	install -D -m 0644 topologies/nslab.rng $(DESTDIR)$(PREFIX)/share/nslab/nslab.rng
+
+format:
+	clang-format -i core/*.c core/*.h tools/*.c tests/*/*.c
+
+clean:
+	rm -f nslab core/*.o core/*.d core/libnslab.a core/gen/*.o core/gen/*.d $(GEN_SRC) \
+	      tools/*.o tools/*.d tools/gen-normal-dist tests/*.o tests/*.d \
+	      tests/unit/*.o tests/unit/*.d tests/unit/run tests/kernel/*.o tests/kernel/*.d tests/kernel/run
+
+-include $(wildcard core/*.d core/gen/*.d tools/*.d tests/*.d tests/*/*.d)

@@ -1,0 +1,353 @@
+/* holder.c — the process that keeps a running lab's namespaces alive.
+ *
+ * Namespaces are held by file descriptors (DESIGN §2): the holder is
+ * /proc/self/exe re-executed as "nslab: lab NAME" with the netns fds and one
+ * detached /etc overlay mount per node inherited at the same fd numbers.  It
+ * owns nothing else: no sockets (a socket created in a netns keeps that netns
+ * alive too), no cwd on the lab, stdio on /dev/null.  SIGTERM ends it, and
+ * with it every namespace in which no process runs.
+ *
+ * /run/netns/NAME.NODE is a symlink to /proc/HOLDER/fd/N, so `ip netns exec`
+ * and `ip -n` work without a single mount.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#define HOLDER_PREFIX "nslab: lab "
+#define HOLDER_READY_ENV "NSLAB_HOLDER_READY"
+#define HOLDER_READY_MS 10000
+
+bool state_is_holder_argv0(const char *argv0)
+{
+	return argv0 && !strncmp(argv0, HOLDER_PREFIX, strlen(HOLDER_PREFIX));
+}
+
+/* ---- the holder process --------------------------------------------------- */
+
+static int holder_detach(void)
+{
+	int fd;
+
+	setsid();
+	if (chdir("/") < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+int state_holder_main(void)
+{
+	const char *env = getenv(HOLDER_READY_ENV);
+	int ready = env ? atoi(env) : -1;
+	char msg[32];
+	sigset_t set;
+	int len, sig;
+
+	if (ready < 3 || holder_detach() < 0)
+		return 3;
+	/* Ctrl-C in the terminal that ran `up` must not end the lab. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);	/* before saying "ready" */
+	len = snprintf(msg, sizeof(msg), "%d\n", (int)getpid());
+	if (write(ready, msg, len) != len)
+		return 3;
+	close(ready);
+	unsetenv(HOLDER_READY_ENV);
+	for (;;) {
+		if (sigwait(&set, &sig) == 0 && sig == SIGTERM)
+			return 0;
+	}
+}
+
+/* ---- spawning it ------------------------------------------------------------ */
+
+static int int_cmp(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* In the grandchild, before exec: keep exactly `keep` (sorted) open across
+ * exec, and mark every other fd >= 3 close-on-exec.  Only async-signal-safe
+ * calls here: the parent may be multithreaded. */
+static void holder_child_fds(const int *keep, int nkeep)
+{
+	int i, from = 3;
+
+	for (i = 0; i < nkeep; i++) {
+		if (keep[i] > from)
+			syscall(SYS_close_range, from, keep[i] - 1,
+				CLOSE_RANGE_CLOEXEC);
+		fcntl(keep[i], F_SETFD, 0);
+		from = keep[i] + 1;
+	}
+	syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC);
+}
+
+struct holder_exec {
+	char *argv[2];
+	char *envp[2];
+	char arg0[64];
+	char env0[64];
+};
+
+/* Fork twice so the holder is nobody's child here (a zombie holder would
+ * look alive to kill/wait loops); returns 0 in the parent after reaping the
+ * middle process.  The grandchild never returns. */
+static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep)
+{
+	pid_t mid;
+	int st;
+
+	mid = fork();
+	if (mid < 0)
+		return -errno;
+	if (mid == 0) {
+		if (fork() == 0) {
+			holder_child_fds(keep, nkeep);
+			execve("/proc/self/exe", hx->argv, hx->envp);
+		}
+		_exit(0);
+	}
+	while (waitpid(mid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Read "PID\n" from the readiness pipe; EOF means the holder died. */
+static int holder_wait_ready(int rfd, pid_t *pid)
+{
+	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+	char buf[32];
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1) {
+		n = poll(&pfd, 1, HOLDER_READY_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ETIMEDOUT;
+		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -ECHILD;
+		len += n;
+		if (memchr(buf, '\n', len))
+			break;
+	}
+	buf[len] = '\0';
+	*pid = atoi(buf);
+	return *pid > 0 ? 0 : -EPROTO;
+}
+
+static int holder_record(struct state *st, const int *ns_fds,
+			 const char *const *names, int n)
+{
+	struct stat sb;
+	int i, k, ret;
+
+	for (i = 0; i < n; i++) {
+		k = state_node_find(st, names[i]);
+		if (k < 0)
+			k = state_add_node(st, names[i], NULL, -1);
+		if (k < 0)
+			return k;
+		if (fstat(ns_fds[i], &sb) < 0)
+			return -errno;
+		st->nodes[k].netns_fd = ns_fds[i];
+		st->nodes[k].netns_ino = sb.st_ino;
+		ret = state_node_dirs(st, k);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* One detached /etc overlay per node; their fd numbers go to the table
+ * (valid in the holder, which inherits them unchanged). */
+static int holder_etc_mounts(struct state *st, int *keep, int *nkeep)
+{
+	int i, fd, ret;
+
+	for (i = 0; i < st->nnodes; i++) {
+		if (st->nodes[i].netns_fd < 0)
+			continue;
+		ret = state_etc_mount(st, i, &fd);
+		if (ret < 0)
+			return ret;
+		st->nodes[i].etc_fd = fd;
+		keep[(*nkeep)++] = fd;
+	}
+	return 0;
+}
+
+static void holder_close_etc(struct state *st)
+{
+	int i;
+
+	for (i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].etc_fd >= 0)
+			close(st->nodes[i].etc_fd);
+}
+
+static int holder_start(struct state *st, int *keep, int nkeep, pid_t *pid)
+{
+	struct holder_exec hx;
+	int p[2], ret;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	keep[nkeep++] = p[1];
+	qsort(keep, nkeep, sizeof(*keep), int_cmp);
+	snprintf(hx.arg0, sizeof(hx.arg0), HOLDER_PREFIX "%s", st->name);
+	snprintf(hx.env0, sizeof(hx.env0), HOLDER_READY_ENV "=%d", p[1]);
+	hx.argv[0] = hx.arg0;
+	hx.argv[1] = NULL;
+	hx.envp[0] = hx.env0;
+	hx.envp[1] = NULL;
+	ret = holder_fork_exec(&hx, keep, nkeep);
+	close(p[1]);
+	if (!ret)
+		ret = holder_wait_ready(p[0], pid);
+	close(p[0]);
+	return ret;
+}
+
+int state_spawn_holder(struct state *st, const int *ns_fds,
+		       const char *const *node_names, int n, pid_t *pid)
+{
+	int *keep, nkeep = 0, i, ret;
+
+	ret = holder_record(st, ns_fds, node_names, n);
+	if (ret < 0)
+		return ret;
+	keep = calloc(2 * st->nnodes + 1, sizeof(*keep));
+	if (!keep)
+		return -ENOMEM;
+	for (i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].netns_fd >= 0)
+			keep[nkeep++] = st->nodes[i].netns_fd;
+	ret = holder_etc_mounts(st, keep, &nkeep);
+	if (!ret)
+		ret = holder_start(st, keep, nkeep, &st->holder);
+	holder_close_etc(st);	/* the holder has its own copies now */
+	free(keep);
+	if (!ret)
+		ret = state_save(st);
+	if (!ret)
+		ret = state_link_nodes(st);
+	if (ret < 0 && st->holder > 0)
+		state_kill_holder(st, 2000000000ull);
+	if (!ret)
+		*pid = st->holder;
+	return ret;
+}
+
+/* ---- /run/netns symlinks ----------------------------------------------------- */
+
+static int holder_link_one(int dfd, const struct state *st,
+			   const struct state_node *n)
+{
+	char name[80], tmp[96], target[64];
+	struct stat sb;
+
+	snprintf(name, sizeof(name), "%s.%s", st->name, n->name);
+	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
+	snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)st->holder,
+		 n->netns_fd);
+	/* an `ip netns add` entry of that name (a file, not a symlink) is the
+	 * user's: never replace it */
+	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISLNK(sb.st_mode))
+		return -EEXIST;
+	unlinkat(dfd, tmp, 0);
+	if (symlinkat(target, dfd, tmp) < 0)
+		return -errno;
+	/* rename replaces a stale link of a crashed lab atomically */
+	if (renameat(dfd, tmp, dfd, name) < 0) {
+		int ret = -errno;
+
+		unlinkat(dfd, tmp, 0);
+		return ret;
+	}
+	return 0;
+}
+
+int state_link_nodes(const struct state *st)
+{
+	int dfd, i, ret = 0;
+
+	if (st->holder <= 0)
+		return -ESRCH;
+	/* like `ip netns add`, but never a mount: a plain directory */
+	if (mkdir(state_netns_dir(), 0755) < 0 && errno != EEXIST)
+		return -errno;
+	dfd = open(state_netns_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	for (i = 0; i < st->nnodes && !ret; i++)
+		if (st->nodes[i].netns_fd >= 0)
+			ret = holder_link_one(dfd, st, &st->nodes[i]);
+	close(dfd);
+	return ret;
+}
+
+/* ---- ending it ---------------------------------------------------------------- */
+
+static int pid_wait_gone(int pidfd, uint64_t timeout_ns)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int ms = timeout_ns / 1000000, r;
+
+	do
+		r = poll(&pfd, 1, ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -ETIMEDOUT;
+}
+
+int state_kill_holder(struct state *st, uint64_t timeout_ns)
+{
+	int pidfd, ret;
+
+	if (st->holder <= 0 || !state_pid_is_holder(st->holder, st->name))
+		return 0;
+	/* a pidfd: no pid reuse race between the check and the kill */
+	pidfd = syscall(SYS_pidfd_open, st->holder, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? 0 : -errno;
+	syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+	ret = pid_wait_gone(pidfd, timeout_ns);
+	if (ret < 0) {
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+		ret = pid_wait_gone(pidfd, 5000000000ull);
+	}
+	close(pidfd);
+	return ret;
+}

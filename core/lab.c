@@ -1,0 +1,345 @@
+/* lab.c — model helpers: vectors, errors, addresses, shaping. */
+#include "lab.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "units.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+void lab_errors_init(struct lab_errors *e, const char *file)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->file, sizeof(e->file), "%s", file ? file : "-");
+}
+
+void lab_err(struct lab_errors *e, int line, const char *fmt, ...)
+{
+	struct lab_error *x;
+	va_list ap;
+
+	if (!e)
+		return;
+	if (e->n++ >= LAB_ERRORS_MAX)
+		return;
+	x = &e->v[e->n - 1];
+	x->line = line;
+	va_start(ap, fmt);
+	vsnprintf(x->msg, sizeof(x->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- model ------------------------------------------------------------- */
+
+struct lab *lab_new(void)
+{
+	struct lab *lab = calloc(1, sizeof(*lab));
+
+	if (!lab)
+		return NULL;
+	lab->ipv6 = LAB_V6_AUTO;
+	lab->mtu = 1500;
+	lab_addr_parse("10.0.0.0/8", &lab->ipbase);
+	return lab;
+}
+
+void lab_free(struct lab *lab)
+{
+	int i;
+
+	if (!lab)
+		return;
+	for (i = 0; i < lab->nnodes; i++)
+		free(lab->nodes[i].ifaces);
+	free(lab->nodes);
+	free(lab->ifaces);
+	free(lab->links);
+	free(lab->routes);
+	free(lab->sysctls);
+	free(lab->files);
+	free(lab->starts);
+	free(lab->steps);
+	free(lab->segments);
+	arena_free(&lab->arena);
+	free(lab);
+}
+
+int lab_vec_grow(void **v, int *n, int *cap, size_t elem)
+{
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 16;
+		void *p = realloc(*v, (size_t)ncap * elem);
+
+		if (!p)
+			return -ENOMEM;
+		*v = p;
+		*cap = ncap;
+	}
+	memset((char *)*v + (size_t)*n * elem, 0, elem);
+	return (*n)++;
+}
+
+int lab_node_find(const struct lab *lab, const char *name)
+{
+	int i;
+
+	for (i = 0; i < lab->nnodes; i++)
+		if (!strcmp(lab->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int lab_iface_find(const struct lab *lab, int node, const char *name)
+{
+	int i;
+
+	for (i = 0; i < lab->nifaces; i++)
+		if (lab->ifaces[i].node == node && lab->ifaces[i].name &&
+		    !strcmp(lab->ifaces[i].name, name))
+			return i;
+	return -1;
+}
+
+const char *lab_kind_name(enum lab_kind k)
+{
+	static const char *const names[] = { "host", "router", "switch" };
+
+	return names[k];
+}
+
+int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
+		    int max)
+{
+	const struct lab_iface *f = &lab->ifaces[iface];
+	int i, n = 0;
+
+	for (i = 0; i < f->naddrs && n < max; i++)
+		out[n++] = f->addrs[i];
+	if (f->auto4.family && n < max)
+		out[n++] = f->auto4;
+	if (f->auto6.family && n < max)
+		out[n++] = f->auto6;
+	return n;
+}
+
+bool lab_node_first_addr(const struct lab *lab, int node, int family,
+			 struct lab_addr *out)
+{
+	const struct lab_node *n = &lab->nodes[node];
+	struct lab_addr a[16];
+	int i, j, k;
+
+	/* Interfaces in ifindex order, lo last: a router ID on lo should not
+	 * shadow the address a neighbour actually reaches. */
+	for (i = 0; i < n->nifaces; i++) {
+		k = lab_iface_addrs(lab, n->ifaces[i], a, 16);
+		for (j = 0; j < k; j++)
+			if (a[j].family == family) {
+				*out = a[j];
+				return true;
+			}
+	}
+	for (i = 0; i < lab->nifaces; i++) {
+		if (lab->ifaces[i].node != node || lab->ifaces[i].ifindex != 1)
+			continue;
+		k = lab_iface_addrs(lab, i, a, 16);
+		for (j = 0; j < k; j++)
+			if (a[j].family == family) {
+				*out = a[j];
+				return true;
+			}
+	}
+	return false;
+}
+
+/* ---- addresses --------------------------------------------------------- */
+
+int lab_addr_parse(const char *s, struct lab_addr *a)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *slash = strchr(s, '/');
+	size_t iplen = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	memset(a, 0, sizeof(*a));
+	a->prefix = -1;
+	if (iplen == 0 || iplen >= sizeof(ip))
+		return -EINVAL;
+	memcpy(ip, s, iplen);
+	ip[iplen] = 0;
+	if (inet_pton(AF_INET, ip, a->b) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, a->b) == 1)
+		a->family = AF_INET6;
+	else
+		return -EINVAL;
+	max = a->family == AF_INET ? 32 : 128;
+	if (slash) {
+		const char *p = slash + 1;
+		int v = 0;
+
+		if (!*p || strlen(p) > 3)
+			return -EINVAL;
+		for (; *p; p++) {
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			v = v * 10 + (*p - '0');
+		}
+		if (v > max)
+			return -ERANGE;
+		a->prefix = v;
+	}
+	return 0;
+}
+
+const char *lab_ip_str(const struct lab_addr *a, char *buf, size_t len)
+{
+	if (!a->family || !inet_ntop(a->family, a->b, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len)
+{
+	size_t n;
+
+	lab_ip_str(a, buf, len);
+	n = strlen(buf);
+	if (a->prefix >= 0 && n < len)
+		snprintf(buf + n, len - n, "/%d", a->prefix);
+	return buf;
+}
+
+void lab_addr_mask(struct lab_addr *a, int prefix)
+{
+	int bytes = a->family == AF_INET ? 4 : 16;
+	int i;
+
+	for (i = 0; i < bytes; i++) {
+		int bits = prefix - i * 8;
+
+		if (bits >= 8)
+			continue;
+		a->b[i] &= bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+	}
+}
+
+bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b,
+		       int p)
+{
+	struct lab_addr x = *a, y = *b;
+
+	if (a->family != b->family)
+		return false;
+	lab_addr_mask(&x, p);
+	lab_addr_mask(&y, p);
+	return !memcmp(x.b, y.b, 16);
+}
+
+int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b)
+{
+	if (a->family != b->family)
+		return a->family - b->family;
+	return memcmp(a->b, b->b, 16);
+}
+
+/* ---- shaping ----------------------------------------------------------- */
+
+bool lab_shaping_needs_tbf(const struct lab_shaping *s)
+{
+	return (s->set & LAB_SH_RATE) && s->rate_bps;
+}
+
+bool lab_shaping_needs_netem(const struct lab_shaping *s)
+{
+	return ((s->set & LAB_SH_DELAY) && s->delay_ns) ||
+	       ((s->set & LAB_SH_JITTER) && s->jitter_ns) ||
+	       ((s->set & LAB_SH_LOSS) && s->loss_pct > 0) ||
+	       ((s->set & LAB_SH_DUPLICATE) && s->duplicate_pct > 0) ||
+	       ((s->set & LAB_SH_REORDER) && s->reorder_pct > 0) ||
+	       ((s->set & LAB_SH_CORRUPT) && s->corrupt_pct > 0);
+}
+
+static int shape_pct(struct lab_shaping *s, unsigned bit, double *dst,
+		     const char *val, const char **why)
+{
+	int ret = units_percent(val, dst, why);
+
+	if (!ret)
+		s->set |= bit;
+	return ret;
+}
+
+static int shape_time(struct lab_shaping *s, unsigned bit, uint64_t *dst,
+		      const char *val, const char **why)
+{
+	int ret = units_time(val, dst, 1, why);
+
+	if (!ret)
+		s->set |= bit;
+	return ret;
+}
+
+int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
+		    const char **why)
+{
+	uint64_t q;
+	int ret;
+
+	if (!strcmp(key, "rate")) {
+		ret = units_rate(val, &s->rate_bps, 1, why);
+		if (!ret)
+			s->set |= LAB_SH_RATE;
+		return ret;
+	}
+	if (!strcmp(key, "delay"))
+		return shape_time(s, LAB_SH_DELAY, &s->delay_ns, val, why);
+	if (!strcmp(key, "jitter"))
+		return shape_time(s, LAB_SH_JITTER, &s->jitter_ns, val, why);
+	if (!strcmp(key, "loss"))
+		return shape_pct(s, LAB_SH_LOSS, &s->loss_pct, val, why);
+	if (!strcmp(key, "duplicate"))
+		return shape_pct(s, LAB_SH_DUPLICATE, &s->duplicate_pct, val,
+				 why);
+	if (!strcmp(key, "reorder"))
+		return shape_pct(s, LAB_SH_REORDER, &s->reorder_pct, val, why);
+	if (!strcmp(key, "corrupt"))
+		return shape_pct(s, LAB_SH_CORRUPT, &s->corrupt_pct, val, why);
+	if (!strcmp(key, "queue")) {
+		ret = units_uint(val, 1, 1000000, &q, why);
+		if (ret)
+			return ret;
+		s->queue_pkts = (uint32_t)q;
+		s->set |= LAB_SH_QUEUE;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over)
+{
+	unsigned o = over->set;
+
+	if (o & LAB_SH_RATE)
+		dst->rate_bps = over->rate_bps;
+	if (o & LAB_SH_DELAY)
+		dst->delay_ns = over->delay_ns;
+	if (o & LAB_SH_JITTER)
+		dst->jitter_ns = over->jitter_ns;
+	if (o & LAB_SH_LOSS)
+		dst->loss_pct = over->loss_pct;
+	if (o & LAB_SH_DUPLICATE)
+		dst->duplicate_pct = over->duplicate_pct;
+	if (o & LAB_SH_REORDER)
+		dst->reorder_pct = over->reorder_pct;
+	if (o & LAB_SH_CORRUPT)
+		dst->corrupt_pct = over->corrupt_pct;
+	if (o & LAB_SH_QUEUE)
+		dst->queue_pkts = over->queue_pkts;
+	dst->set |= o;
+}

@@ -1,0 +1,301 @@
+/* lab.h — the lab model: plain structs read from a lab file, then resolved.
+ *
+ * Everything is owned by struct lab and freed by lab_free(): strings live in
+ * the lab's arena, arrays are growable vectors.  Objects refer to each other
+ * by index into those arrays (never by pointer), so vectors may grow freely
+ * while the model is built.  Nothing points into libxml2 memory.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+
+#define LAB_NAME_MAX 32
+#define LAB_IFNAME_MAX 15
+#define LAB_ERRORS_MAX 50
+#define LAB_FILE_MAX (16u << 20)
+
+/* ---- errors ------------------------------------------------------------ */
+
+struct lab_error {
+	int line;		/* 0 when the problem has no line */
+	char msg[320];
+};
+
+/* A list of problems found in one file (capped at LAB_ERRORS_MAX). */
+struct lab_errors {
+	char file[256];
+	int n;			/* number of problems seen, may exceed the cap */
+	struct lab_error v[LAB_ERRORS_MAX];
+};
+
+void lab_errors_init(struct lab_errors *e, const char *file);
+void lab_err(struct lab_errors *e, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- addresses --------------------------------------------------------- */
+
+struct lab_addr {
+	int family;		/* AF_INET, AF_INET6, 0 = unset */
+	int prefix;		/* prefix length, or -1 when none was written */
+	uint8_t b[16];		/* address bytes in network order */
+};
+
+/* Parse "IP" or "IP/LEN".  Returns 0 or -EINVAL. */
+int lab_addr_parse(const char *s, struct lab_addr *a);
+/* Format "IP/LEN" (or "IP" when prefix < 0) into buf (>= 50 bytes). */
+const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len);
+const char *lab_ip_str(const struct lab_addr *a, char *buf, size_t len);
+/* True when a and b (with prefix p) are in the same subnet. */
+bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b, int p);
+void lab_addr_mask(struct lab_addr *a, int prefix);
+int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b);
+
+/* ---- shaping ----------------------------------------------------------- */
+
+enum lab_shape_bits {
+	LAB_SH_RATE = 1 << 0,
+	LAB_SH_DELAY = 1 << 1,
+	LAB_SH_JITTER = 1 << 2,
+	LAB_SH_LOSS = 1 << 3,
+	LAB_SH_DUPLICATE = 1 << 4,
+	LAB_SH_REORDER = 1 << 5,
+	LAB_SH_CORRUPT = 1 << 6,
+	LAB_SH_QUEUE = 1 << 7,
+};
+#define LAB_SH_NETEM                                                          \
+	(LAB_SH_DELAY | LAB_SH_JITTER | LAB_SH_LOSS | LAB_SH_DUPLICATE |      \
+	 LAB_SH_REORDER | LAB_SH_CORRUPT)
+
+/* One direction of a link.  A bit in `set` says the attribute was written;
+ * a written zero ("delay=0", "rate=none") removes that impairment. */
+struct lab_shaping {
+	unsigned set;
+	uint64_t rate_bps;	/* bits per second, 0 = unlimited */
+	uint64_t delay_ns;
+	uint64_t jitter_ns;
+	double loss_pct, duplicate_pct, reorder_pct, corrupt_pct;
+	uint32_t queue_pkts;	/* 0 = default (1000) */
+};
+
+/* Which qdiscs a direction needs. */
+bool lab_shaping_needs_tbf(const struct lab_shaping *s);
+bool lab_shaping_needs_netem(const struct lab_shaping *s);
+/* Parse one SHAPING attribute into s; returns 0, -ENOENT (not a shaping
+ * attribute) or -EINVAL with a reason in why. */
+int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
+		    const char **why);
+/* Overlay: fields set in `over` replace those of `base`. */
+void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over);
+
+/* ---- model ------------------------------------------------------------- */
+
+enum lab_kind { LAB_HOST, LAB_ROUTER, LAB_SWITCH };
+enum lab_ipv6 { LAB_V6_AUTO, LAB_V6_ON, LAB_V6_OFF };
+enum lab_onoff { LAB_OFF = 0, LAB_ON = 1 };
+
+struct lab_iface {
+	const char *name;	/* NULL until resolved when automatic */
+	int node;
+	int line;		/* <iface> element, or the link that made it */
+	bool declared;		/* an <iface> element exists */
+	int link;		/* link using it, -1 for none (lo, sub-ifaces) */
+	int end;		/* 0 = the link's a end, 1 = its b end */
+	bool addr_none;		/* addr="none" */
+	int naddrs;		/* explicit addresses */
+	struct lab_addr *addrs;
+	uint8_t mac[6];
+	bool mac_set;		/* explicit mac= */
+	int mtu;		/* 0 = lab default */
+	const char *parent;	/* 802.1Q sub-interface: parent name */
+	int parent_iface;	/* resolved index, -1 */
+	int vlan;		/* sub-interface VLAN id, 0 none */
+	/* resolved */
+	int ifindex;		/* planned ifindex in its node's namespace */
+	int segment;		/* -1: none */
+	struct lab_addr auto4;	/* automatic IPv4 (family 0 = none) */
+	struct lab_addr auto6;	/* automatic IPv6 */
+	/* switch ports: VLAN membership */
+	int pvid;		/* access port VLAN, 0 none */
+	int nvlans;		/* trunk VLANs */
+	uint16_t *vlans;
+};
+
+struct lab_route {
+	int node, line;
+	bool is_default;
+	struct lab_addr dst;
+	bool has_via;
+	struct lab_addr via;
+	const char *dev;	/* NULL = by gateway */
+	int dev_iface;		/* resolved, -1 */
+	uint32_t metric;
+	bool from_gateway;	/* made from <host gateway=...> */
+};
+
+struct lab_sysctl {
+	int node, line;
+	const char *name, *value;
+};
+
+struct lab_file {
+	int node, line;
+	const char *path;	/* absolute path inside the node */
+	unsigned mode;
+	const char *src;	/* as written, NULL for inline */
+	char *content;
+	size_t len;
+};
+
+struct lab_start {
+	int node, line;
+	const char *cmd;
+	bool background;
+	uint64_t timeout_ns;
+};
+
+struct lab_node {
+	const char *name;
+	enum lab_kind kind;
+	int line;
+	/* host gateway= */
+	bool gw_auto;
+	bool has_gw;
+	struct lab_addr gw;
+	/* switch options */
+	bool stp, hub, vlan_filtering;
+	/* resolved */
+	int nifaces;		/* ifaces of this node, in ifindex order */
+	int *ifaces;
+	int next_ifindex;
+	uint8_t bridge_mac[6];	/* switches: the bridge's own MAC */
+};
+
+struct lab_end {
+	const char *text;	/* "NODE" or "NODE:IFACE" as written */
+	int node;		/* resolved, -1 */
+	const char *ifname;	/* requested name or NULL */
+};
+
+struct lab_link {
+	int line;
+	struct lab_end end[2];
+	int iface[2];		/* resolved iface indexes */
+	struct lab_shaping shape[2];	/* [0] a->b (sent by a), [1] b->a */
+	int mtu;		/* 0 = default */
+	int vlan;		/* access VLAN on the switch end */
+	int nvlans;		/* trunk VLANs */
+	uint16_t *vlans;
+};
+
+enum lab_step_kind {
+	LAB_STEP_PING,
+	LAB_STEP_PINGALL,
+	LAB_STEP_RUN,
+	LAB_STEP_IPERF,
+	LAB_STEP_LINK_DOWN,
+	LAB_STEP_LINK_UP,
+	LAB_STEP_LINK_SET,
+	LAB_STEP_SLEEP,
+	LAB_STEP_EXEC,
+};
+
+struct lab_step {
+	enum lab_step_kind kind;
+	int line;
+	const char *name;	/* NULL: derived when run */
+	uint64_t timeout_ns;	/* 0: tried once */
+	const char *node;	/* from= or node= */
+	int node_idx;
+	const char *to;		/* ping/iperf target as written */
+	int to_node;		/* -1 when an address */
+	struct lab_addr to_addr;
+	unsigned count;
+	bool expect_fail;	/* ping expect="fail" */
+	bool all_nodes;		/* pingall nodes="all" */
+	const char *expect_re, *reject_re;
+	int status;		/* run status= */
+	const char *cmd;	/* run/exec text */
+	uint64_t time_ns;	/* iperf time, sleep for */
+	uint64_t min_bps, max_bps;
+	bool udp;
+	struct lab_end end[2];	/* link-* steps */
+	int link;		/* resolved link */
+	struct lab_shaping shape;
+};
+
+struct lab_segment {
+	int first_link;
+	bool p2p;
+	int vlan;
+	struct lab_addr net4, net6;	/* family 0 = none */
+};
+
+#define LAB_VEC(type, name)                                                   \
+	int n##name;                                                          \
+	int cap_##name;                                                       \
+	struct type *name
+
+struct lab {
+	struct arena arena;
+	const char *file;	/* path as given */
+	const char *dir;	/* directory of the file, for src= */
+	const char *name;
+	int line;
+	bool ipbase_none;
+	struct lab_addr ipbase, ip6base;
+	enum lab_ipv6 ipv6;
+	int mtu;
+	bool has_tests;
+	LAB_VEC(lab_node, nodes);
+	LAB_VEC(lab_iface, ifaces);
+	LAB_VEC(lab_link, links);
+	LAB_VEC(lab_route, routes);
+	LAB_VEC(lab_sysctl, sysctls);
+	LAB_VEC(lab_file, files);
+	LAB_VEC(lab_start, starts);
+	LAB_VEC(lab_step, steps);
+	LAB_VEC(lab_segment, segments);
+	/* resolved */
+	bool resolved;
+	bool ipv6_on;
+	char *hosts;		/* /etc/hosts content, same in every node */
+};
+
+struct lab *lab_new(void);
+void lab_free(struct lab *lab);
+
+/* Append a zeroed element to one of the lab's vectors; returns its index
+ * or -ENOMEM. */
+int lab_vec_grow(void **v, int *n, int *cap, size_t elem);
+#define lab_push(lab, name)                                                   \
+	lab_vec_grow((void **)&(lab)->name, &(lab)->n##name,                  \
+		     &(lab)->cap_##name, sizeof(*(lab)->name))
+
+int lab_node_find(const struct lab *lab, const char *name);
+int lab_iface_find(const struct lab *lab, int node, const char *name);
+const char *lab_kind_name(enum lab_kind k);
+/* First address of a node (for /etc/hosts and ping targets). */
+bool lab_node_first_addr(const struct lab *lab, int node, int family,
+			 struct lab_addr *out);
+/* Addresses of an interface after resolution (explicit or automatic). */
+int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
+		    int max);
+
+/* ---- parse (lab_xml.c) and resolve (resolve.c) ------------------------- */
+
+/* Read and validate a lab file.  Returns 0, or -EINVAL with problems in
+ * errs, or -errno when the file cannot be read (also in errs). */
+int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs);
+int lab_parse_buffer(const char *buf, size_t len, const char *name,
+		     const char *dir, struct lab **out, struct lab_errors *errs);
+/* Semantic checks and every automatic choice.  0 or -EINVAL (errs). */
+int lab_resolve(struct lab *lab, struct lab_errors *errs);
+/* Both. */
+int lab_load(const char *path, struct lab **out, struct lab_errors *errs);
+
+/* The schema compiled into the binary. */
+extern const char lab_schema_rng[];

@@ -1,0 +1,1411 @@
+/* lab_xml.c — reading a lab file into the model.
+ *
+ * The only file that includes libxml2.  The document is parsed with network
+ * access, entities and DTDs off (DESIGN §7) and refused outright when it
+ * has a DOCTYPE.  A table-driven walk then reads every element into the
+ * model, checking each attribute with a precise message; finally the tree
+ * is validated against the RelaxNG schema compiled into the binary, as a
+ * safety net for anything the walk does not know about.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "lab.h"
+#include "units.h"
+
+#ifndef XML_PARSE_NO_XXE
+#define XML_PARSE_NO_XXE_COMPAT 0
+#else
+#define XML_PARSE_NO_XXE_COMPAT XML_PARSE_NO_XXE
+#endif
+
+struct parser {
+	struct lab *lab;
+	struct lab_errors *errs;
+};
+
+/* ---- reading the file -------------------------------------------------- */
+
+static int read_all(int fd, char **out, size_t *len, size_t max)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1), *p;
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max + 1) {
+				free(buf);
+				return -EFBIG;
+			}
+			cap *= 2;
+			p = realloc(buf, cap + 1);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		free(buf);
+		return -EFBIG;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* Read a whole file of at most LAB_FILE_MAX bytes (NUL-terminated). */
+static int slurp(const char *path, char **out, size_t *len)
+{
+	struct stat st;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -EISDIR;
+	}
+	ret = read_all(fd, out, len, LAB_FILE_MAX);
+	close(fd);
+	return ret;
+}
+
+/* ---- libxml2 setup ----------------------------------------------------- */
+
+static void xml_error_cb(void *ctx, xmlErrorPtr e)
+{
+	struct lab_errors *errs = ctx;
+	char msg[256];
+	size_t n;
+
+	if (!e || e->level == XML_ERR_WARNING || !e->message)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = 0;
+	lab_err(errs, e->line > 0 ? e->line : 1, "%s", msg);
+}
+
+/* Refuse every external load: a lab file is self-contained (src= files are
+ * read by us, not by libxml2). */
+static xmlParserInputPtr no_external(const char *url, const char *id,
+				     xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void xml_setup(struct lab_errors *errs)
+{
+	xmlSetExternalEntityLoader(no_external);
+	xmlSetStructuredErrorFunc(errs, xml_error_cb);
+	xmlSetGenericErrorFunc(NULL, NULL);
+}
+
+static void xml_reset(void)
+{
+	xmlSetStructuredErrorFunc(NULL, NULL);
+}
+
+/* Find "<!DOCTYPE" before parsing: even an internal subset can define
+ * entities (billion laughs), so a DOCTYPE is refused whatever it holds. */
+static int find_doctype(const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	int line = 1;
+
+	for (; p + 9 <= end; p++) {
+		if (*p == '\n')
+			line++;
+		else if (*p == '<' && !memcmp(p, "<!DOCTYPE", 9))
+			return line;
+	}
+	return 0;
+}
+
+/* ---- helpers for the walk ---------------------------------------------- */
+
+static int line_of(xmlNodePtr n)
+{
+	long l = xmlGetLineNo(n);
+
+	return l > 0 && l < INT_MAX ? (int)l : 0;
+}
+
+static const char *ename(xmlNodePtr n)
+{
+	return (const char *)n->name;
+}
+
+/* Copy an attribute's value into the lab's arena (NULL if absent). */
+static const char *attr(struct parser *p, xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s;
+
+	if (!v)
+		return NULL;
+	s = arena_strdup(&p->lab->arena, (const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static bool in_list(const char *s, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!strcmp(s, *list))
+			return true;
+	return false;
+}
+
+/* Every attribute must be known; every required one present.  Returns the
+ * number of problems. */
+static int check_attrs(struct parser *p, xmlNodePtr n,
+		       const char *const *allowed, const char *const *required)
+{
+	int bad = 0;
+	xmlAttrPtr a;
+
+	for (a = n->properties; a; a = a->next) {
+		if (a->ns || !in_list((const char *)a->name, allowed)) {
+			lab_err(p->errs, line_of(n),
+				"unknown attribute \"%s\" on <%s>", a->name,
+				ename(n));
+			bad++;
+		}
+	}
+	for (; required && *required; required++) {
+		if (!xmlHasProp(n, (const xmlChar *)*required)) {
+			lab_err(p->errs, line_of(n),
+				"<%s> needs a \"%s\" attribute", ename(n),
+				*required);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* yes/no style keywords; *out untouched when absent. */
+static void keyword(struct parser *p, xmlNodePtr n, const char *name,
+		    const char *off, const char *on, bool *out)
+{
+	const char *v = attr(p, n, name);
+
+	if (!v)
+		return;
+	if (!strcmp(v, off))
+		*out = false;
+	else if (!strcmp(v, on))
+		*out = true;
+	else
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%s\": must be one of %s, %s", ename(n),
+			name, v, off, on);
+}
+
+static bool valid_name(const char *s, const char **why)
+{
+	size_t len = strlen(s), i;
+
+	if (len == 0 || len > LAB_NAME_MAX) {
+		*why = "must be 1 to 32 characters";
+		return false;
+	}
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
+		*why = "must start with a letter";
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-')) {
+			*why = "may hold only letters, digits, '_' and '-'";
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool valid_ifname(const char *s, const char **why)
+{
+	size_t len = strlen(s);
+
+	if (len == 0 || len > LAB_IFNAME_MAX) {
+		*why = "must be 1 to 15 characters";
+		return false;
+	}
+	if (strpbrk(s, "/: \t\r\n\v\f")) {
+		*why = "may not contain '/', ':' or white space";
+		return false;
+	}
+	if (!strcmp(s, ".") || !strcmp(s, "..")) {
+		*why = "may not be \".\" or \"..\"";
+		return false;
+	}
+	return true;
+}
+
+static void check_ifname(struct parser *p, xmlNodePtr n, const char *what,
+			 const char *v)
+{
+	const char *why;
+
+	if (!valid_ifname(v, &why))
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%s\": interface name %s", ename(n), what, v,
+			why);
+}
+
+static int uint_attr(struct parser *p, xmlNodePtr n, const char *name,
+		     uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *v = attr(p, n, name), *why;
+
+	if (!v)
+		return 0;
+	if (units_uint(v, min, max, out, &why)) {
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%s\": %s (%llu to %llu)", ename(n), name, v,
+			why, (unsigned long long)min, (unsigned long long)max);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int time_attr(struct parser *p, xmlNodePtr n, const char *name,
+		     uint64_t *out)
+{
+	const char *v = attr(p, n, name), *why;
+
+	if (!v)
+		return 0;
+	if (units_time(v, out, 0, &why)) {
+		lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s", ename(n),
+			name, v, why);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int rate_attr(struct parser *p, xmlNodePtr n, const char *name,
+		     uint64_t *out)
+{
+	const char *v = attr(p, n, name), *why;
+
+	if (!v)
+		return 0;
+	if (units_rate(v, out, 0, &why)) {
+		lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s", ename(n),
+			name, v, why);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static void name_attr(struct parser *p, xmlNodePtr n, const char *what,
+		      const char **out)
+{
+	const char *v = attr(p, n, "name"), *why;
+
+	*out = v ? v : "";
+	if (v && !valid_name(v, &why))
+		lab_err(p->errs, line_of(n), "%s name \"%s\" %s", what, v, why);
+}
+
+/* Text of an element with blank first/last lines dropped and the common
+ * indentation removed (SPEC §3.2 <file>). */
+static char *dedent(struct arena *a, const char *s, size_t *lenp)
+{
+	const char *start = s, *end = s + strlen(s), *p, *line;
+	size_t common = (size_t)-1, n = 0;
+	char *out;
+
+	/* drop leading blank lines */
+	for (p = s; *p; p++) {
+		if (*p == '\n')
+			start = p + 1;
+		else if (*p != ' ' && *p != '\t' && *p != '\r')
+			break;
+	}
+	if (!*p)
+		start = end;
+	/* drop trailing white space (keeps the last line's content) */
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t' ||
+			       end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (line = start; line < end;) {
+		const char *q = line;
+		size_t ind = 0;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++, ind++;
+		if (q < end && *q != '\n' && ind < common)
+			common = ind;
+		q = memchr(line, '\n', (size_t)(end - line));
+		line = q ? q + 1 : end;
+	}
+	if (common == (size_t)-1)
+		common = 0;
+	out = arena_alloc(a, (size_t)(end - start) + 2);
+	if (!out)
+		return NULL;
+	for (line = start; line < end;) {
+		const char *q = memchr(line, '\n', (size_t)(end - line));
+		const char *le = q ? q : end;
+		size_t skip = 0;
+
+		while (skip < common && line + skip < le &&
+		       (line[skip] == ' ' || line[skip] == '\t'))
+			skip++;
+		memcpy(out + n, line + skip, (size_t)(le - line - skip));
+		n += (size_t)(le - line - skip);
+		out[n++] = '\n';
+		line = q ? q + 1 : end;
+	}
+	out[n] = 0;
+	*lenp = n;
+	return out;
+}
+
+static char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
+{
+	xmlChar *t = xmlNodeGetContent(n);
+	char *s;
+
+	s = dedent(&p->lab->arena, t ? (const char *)t : "", len);
+	xmlFree(t);
+	return s;
+}
+
+/* A command: dedented text without its final newline; must not be empty. */
+static const char *command_text(struct parser *p, xmlNodePtr n)
+{
+	size_t len;
+	char *s = text_of(p, n, &len);
+
+	if (!s)
+		return NULL;
+	if (len && s[len - 1] == '\n')
+		s[len - 1] = 0;
+	if (!*s)
+		lab_err(p->errs, line_of(n), "<%s> needs a command as its text",
+			ename(n));
+	return s;
+}
+
+/* Element children may only be elements (plus comments, blanks). */
+static bool is_blank_text(xmlNodePtr c)
+{
+	const xmlChar *t = c->content;
+
+	for (; t && *t; t++)
+		if (*t != ' ' && *t != '\t' && *t != '\n' && *t != '\r')
+			return false;
+	return true;
+}
+
+static void unknown_child(struct parser *p, xmlNodePtr parent, xmlNodePtr c)
+{
+	if (c->type == XML_ELEMENT_NODE)
+		lab_err(p->errs, line_of(c), "unknown element <%s> in <%s>",
+			ename(c), ename(parent));
+	else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
+		 !is_blank_text(c))
+		lab_err(p->errs, line_of(c) ? line_of(c) : line_of(parent),
+			"unexpected text inside <%s>", ename(parent));
+}
+
+/* Exact element-name dispatch. */
+struct handler {
+	const char *name;
+	void (*fn)(struct parser *p, xmlNodePtr n, int ctx);
+};
+
+static void dispatch(struct parser *p, xmlNodePtr parent,
+		     const struct handler *table, int ctx)
+{
+	const struct handler *h;
+	xmlNodePtr c;
+
+	for (c = parent->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE) {
+			unknown_child(p, parent, c);
+			continue;
+		}
+		for (h = table; h->name; h++)
+			if (!c->ns && !strcmp(ename(c), h->name))
+				break;
+		if (h->name)
+			h->fn(p, c, ctx);
+		else
+			unknown_child(p, parent, c);
+	}
+}
+
+/* ---- shaping and link ends ---------------------------------------------- */
+
+static const char *const shaping_attrs[] = {
+	"rate", "delay", "jitter", "loss", "duplicate", "reorder", "corrupt",
+	"queue", NULL,
+};
+
+static void read_shaping(struct parser *p, xmlNodePtr n, struct lab_shaping *s)
+{
+	const char *const *k;
+	const char *why;
+
+	for (k = shaping_attrs; *k; k++) {
+		const char *v = attr(p, n, *k);
+
+		if (v && lab_shaping_set(s, *k, v, &why))
+			lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s",
+				ename(n), *k, v, why);
+	}
+}
+
+static void read_end(struct parser *p, xmlNodePtr n, const char *which,
+		     struct lab_end *e)
+{
+	const char *v = attr(p, n, which), *colon, *why;
+
+	e->node = -1;
+	e->text = v ? v : "";
+	if (!v)
+		return;
+	colon = strchr(v, ':');
+	if (colon) {
+		e->ifname = arena_strdup(&p->lab->arena, colon + 1);
+		if (!valid_ifname(e->ifname, &why))
+			lab_err(p->errs, line_of(n),
+				"<%s> %s=\"%s\": interface name %s", ename(n),
+				which, v, why);
+	}
+}
+
+static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
+		   const char *v, int *out)
+{
+	const char *why;
+	uint64_t x;
+
+	if (units_uint(v, 1, 4094, &x, &why)) {
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%s\": VLAN id must be 1 to 4094", ename(n),
+			name, v);
+		return -EINVAL;
+	}
+	*out = (int)x;
+	return 0;
+}
+
+static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
+{
+	const char *v = attr(p, n, "vlans");
+	char *copy, *tok, *save;
+	int id, cnt = 0;
+
+	if (!v)
+		return;
+	copy = arena_strdup(&p->lab->arena, v);
+	l->vlans = arena_alloc(&p->lab->arena, sizeof(uint16_t) * 4095);
+	if (!copy || !l->vlans)
+		return;
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	     tok = strtok_r(NULL, ", ", &save)) {
+		if (vlan_id(p, n, "vlans", tok, &id))
+			return;
+		if (cnt < 4094)
+			l->vlans[cnt++] = (uint16_t)id;
+	}
+	if (!cnt)
+		lab_err(p->errs, line_of(n), "<link> vlans=\"%s\": no VLAN ids",
+			v);
+	l->nvlans = cnt;
+}
+
+/* ---- elements ------------------------------------------------------------ */
+
+static void el_dir(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = {
+		"rate", "delay", "jitter", "loss", "duplicate", "reorder",
+		"corrupt", "queue", NULL,
+	};
+	struct lab_link *l = &p->lab->links[ctx];
+	int d = !strcmp(ename(n), "b-to-a");
+	struct lab_shaping s = { 0 };
+
+	check_attrs(p, n, allowed, NULL);
+	if (n->children)
+		dispatch(p, n, NULL, ctx);
+	read_shaping(p, n, &s);
+	lab_shaping_merge(&l->shape[d], &s);
+	/* remember that this direction was overridden */
+	l->shape[d].set |= s.set;
+}
+
+static void el_link(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = {
+		"a", "b", "rate", "delay", "jitter", "loss", "duplicate",
+		"reorder", "corrupt", "queue", "mtu", "vlan", "vlans", NULL,
+	};
+	static const char *const required[] = { "a", "b", NULL };
+	static const struct handler dirs[] = {
+		{ "a-to-b", el_dir }, { "b-to-a", el_dir }, { NULL, NULL },
+	};
+	struct lab_link *l;
+	struct lab_shaping s = { 0 };
+	const char *v;
+	uint64_t mtu;
+	int i, seen[2] = { 0, 0 };
+	xmlNodePtr c;
+
+	(void)ctx;
+	i = lab_push(p->lab, links);
+	if (i < 0)
+		return;
+	l = &p->lab->links[i];
+	l->line = line_of(n);
+	l->iface[0] = l->iface[1] = -1;
+	check_attrs(p, n, allowed, required);
+	read_end(p, n, "a", &l->end[0]);
+	read_end(p, n, "b", &l->end[1]);
+	read_shaping(p, n, &s);
+	l->shape[0] = s;
+	l->shape[1] = s;
+	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+		l->mtu = (int)mtu;
+	v = attr(p, n, "vlan");
+	if (v)
+		vlan_id(p, n, "vlan", v, &l->vlan);
+	read_vlans(p, n, l);
+	if (l->vlan && l->nvlans)
+		lab_err(p->errs, l->line,
+			"<link> has both vlan= (access port) and vlans= (trunk)");
+	for (c = n->children; c; c = c->next) {
+		int d = c->type == XML_ELEMENT_NODE && !strcmp(ename(c), "b-to-a");
+
+		if (c->type == XML_ELEMENT_NODE && seen[d]++)
+			lab_err(p->errs, line_of(c),
+				"<link> has more than one <%s>", ename(c));
+	}
+	dispatch(p, n, dirs, i);
+}
+
+static void el_iface(struct parser *p, xmlNodePtr n, int node)
+{
+	static const char *const allowed[] = {
+		"name", "addr", "mac", "mtu", "parent", "vlan", NULL,
+	};
+	static const char *const required[] = { "name", NULL };
+	struct lab_iface *f;
+	const char *v;
+	uint64_t mtu;
+	int i;
+
+	i = lab_push(p->lab, ifaces);
+	if (i < 0)
+		return;
+	f = &p->lab->ifaces[i];
+	f->node = node;
+	f->line = line_of(n);
+	f->declared = true;
+	f->link = -1;
+	f->parent_iface = -1;
+	f->segment = -1;
+	check_attrs(p, n, allowed, required);
+	f->name = attr(p, n, "name");
+	if (f->name)
+		check_ifname(p, n, "name", f->name);
+	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+		f->mtu = (int)mtu;
+	v = attr(p, n, "mac");
+	if (v) {
+		unsigned m[6];
+		char extra;
+		int k;
+
+		if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2],
+			   &m[3], &m[4], &m[5], &extra) != 6 ||
+		    strlen(v) != 17) {
+			lab_err(p->errs, f->line,
+				"<iface> mac=\"%s\": not a MAC address (e.g. 02:00:00:00:00:01)",
+				v);
+		} else if (m[0] & 1) {
+			lab_err(p->errs, f->line,
+				"<iface> mac=\"%s\": a multicast MAC cannot be an interface's address",
+				v);
+		} else {
+			for (k = 0; k < 6; k++)
+				f->mac[k] = (uint8_t)m[k];
+			f->mac_set = true;
+			if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
+				lab_err(p->errs, f->line,
+					"<iface> mac=\"%s\": the all-zero MAC is not allowed",
+					v);
+		}
+	}
+	f->parent = attr(p, n, "parent");
+	v = attr(p, n, "vlan");
+	if (v)
+		vlan_id(p, n, "vlan", v, &f->vlan);
+	if (!!f->parent != !!v)
+		lab_err(p->errs, f->line,
+			"<iface> an 802.1Q sub-interface needs both parent= and vlan=");
+	if (f->parent)
+		check_ifname(p, n, "parent", f->parent);
+	v = attr(p, n, "addr");
+	if (v && !strcmp(v, "none")) {
+		f->addr_none = true;
+	} else if (v) {
+		char *copy = arena_strdup(&p->lab->arena, v), *tok, *save;
+
+		f->addrs = arena_alloc(&p->lab->arena,
+				       sizeof(*f->addrs) * (strlen(v) / 2 + 1));
+		for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
+		     tok = strtok_r(NULL, " \t\n", &save)) {
+			struct lab_addr a;
+			int r = lab_addr_parse(tok, &a);
+
+			if (!r && a.prefix < 0)
+				lab_err(p->errs, f->line,
+					"<iface> addr=\"%s\": \"%s\" needs a prefix length (e.g. %s/24)",
+					v, tok, tok);
+			else if (r)
+				lab_err(p->errs, f->line,
+					"<iface> addr=\"%s\": \"%s\" is not an IP address with prefix length%s",
+					v, tok,
+					r == -ERANGE ? " (prefix too long)" : "");
+			else
+				f->addrs[f->naddrs++] = a;
+		}
+		if (!f->naddrs && f->addrs && !p->errs->n)
+			lab_err(p->errs, f->line, "<iface> addr=\"%s\": no address",
+				v);
+	}
+}
+
+static void el_route(struct parser *p, xmlNodePtr n, int node)
+{
+	static const char *const allowed[] = { "dst", "via", "dev", "metric",
+					       NULL };
+	static const char *const required[] = { "dst", NULL };
+	struct lab_route *r;
+	const char *v;
+	uint64_t m;
+	int i;
+
+	i = lab_push(p->lab, routes);
+	if (i < 0)
+		return;
+	r = &p->lab->routes[i];
+	r->node = node;
+	r->line = line_of(n);
+	r->dev_iface = -1;
+	check_attrs(p, n, allowed, required);
+	v = attr(p, n, "dst");
+	if (v && !strcmp(v, "default")) {
+		r->is_default = true;
+	} else if (v && lab_addr_parse(v, &r->dst)) {
+		lab_err(p->errs, r->line,
+			"<route> dst=\"%s\": not \"default\" or an address with prefix length",
+			v);
+	} else if (v) {
+		struct lab_addr net = r->dst;
+
+		if (r->dst.prefix < 0)
+			r->dst.prefix = r->dst.family == AF_INET ? 32 : 128;
+		lab_addr_mask(&net, r->dst.prefix);
+		if (memcmp(net.b, r->dst.b, 16))
+			lab_err(p->errs, r->line,
+				"<route> dst=\"%s\": has host bits set (the network would be %s)",
+				v, lab_addr_str(&net, (char[64]){ 0 }, 64));
+	}
+	v = attr(p, n, "via");
+	if (v) {
+		if (lab_addr_parse(v, &r->via) || r->via.prefix >= 0)
+			lab_err(p->errs, r->line,
+				"<route> via=\"%s\": not an IP address", v);
+		else
+			r->has_via = true;
+	}
+	r->dev = attr(p, n, "dev");
+	if (r->dev)
+		check_ifname(p, n, "dev", r->dev);
+	if (uint_attr(p, n, "metric", 0, UINT32_MAX, &m) > 0)
+		r->metric = (uint32_t)m;
+	if (!r->has_via && !r->dev && v == NULL && attr(p, n, "dst"))
+		lab_err(p->errs, r->line, "<route> needs via= or dev=");
+}
+
+static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
+{
+	static const char *const allowed[] = { "name", "value", NULL };
+	struct lab_sysctl *s;
+	const char *c;
+	int i;
+
+	i = lab_push(p->lab, sysctls);
+	if (i < 0)
+		return;
+	s = &p->lab->sysctls[i];
+	s->node = node;
+	s->line = line_of(n);
+	check_attrs(p, n, allowed, allowed);
+	s->name = attr(p, n, "name");
+	s->value = attr(p, n, "value");
+	if (s->name) {
+		for (c = s->name; *c; c++)
+			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			      (*c >= '0' && *c <= '9') || strchr("._-/", *c)))
+				break;
+		if (strncmp(s->name, "net.", 4) || *c || strstr(s->name, ".."))
+			lab_err(p->errs, s->line,
+				"<sysctl> name=\"%s\": only net.* sysctls can be set in a node",
+				s->name);
+	}
+	if (s->value && strpbrk(s->value, "\n\r"))
+		lab_err(p->errs, s->line,
+			"<sysctl> value=\"%s\": must be one line", s->value);
+}
+
+static bool file_path_ok(const char *path, const char **why)
+{
+	static const char *const roots[] = { "/etc/", "/run/", "/tmp/",
+					     "/shared/", NULL };
+	const char *const *r;
+
+	if (path[0] != '/') {
+		*why = "is not absolute";
+		return false;
+	}
+	if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//") ||
+	    path[strlen(path) - 1] == '/' ||
+	    !strcmp(path + strlen(path) - 3, "/..")) {
+		*why = "must be a plain path to a file (no \"..\", \".\", \"//\" or trailing '/')";
+		return false;
+	}
+	for (r = roots; *r; r++)
+		if (!strncmp(path, *r, strlen(*r)))
+			return true;
+	*why = "must be under /etc, /run, /tmp or /shared (the node's own or shared file view)";
+	return false;
+}
+
+static void file_src(struct parser *p, struct lab_file *f)
+{
+	char path[PATH_MAX];
+	size_t len;
+	char *buf;
+	int ret;
+
+	if (f->src[0] == '/')
+		snprintf(path, sizeof(path), "%s", f->src);
+	else
+		snprintf(path, sizeof(path), "%s/%s", p->lab->dir, f->src);
+	ret = slurp(path, &buf, &len);
+	if (ret) {
+		lab_err(p->errs, f->line, "<file> src=\"%s\": %s", f->src,
+			ret == -EFBIG ? "file larger than 16 MiB" :
+					strerror(-ret));
+		return;
+	}
+	f->content = arena_alloc(&p->lab->arena, len + 1);
+	if (f->content) {
+		memcpy(f->content, buf, len);
+		f->len = len;
+	}
+	free(buf);
+}
+
+static void el_file(struct parser *p, xmlNodePtr n, int node)
+{
+	static const char *const allowed[] = { "path", "mode", "src", NULL };
+	static const char *const required[] = { "path", NULL };
+	struct lab_file *f;
+	const char *v, *why;
+	int i;
+
+	i = lab_push(p->lab, files);
+	if (i < 0)
+		return;
+	f = &p->lab->files[i];
+	f->node = node;
+	f->line = line_of(n);
+	f->mode = 0644;
+	check_attrs(p, n, allowed, required);
+	f->path = attr(p, n, "path");
+	if (f->path && !file_path_ok(f->path, &why))
+		lab_err(p->errs, f->line, "<file> path=\"%s\" %s", f->path, why);
+	v = attr(p, n, "mode");
+	if (v) {
+		char *end;
+		unsigned long m = strtoul(v, &end, 8);
+
+		if (!*v || *end || m > 07777 || *v == '-' || *v == '+')
+			lab_err(p->errs, f->line,
+				"<file> mode=\"%s\": not an octal file mode (e.g. 0644)",
+				v);
+		else
+			f->mode = (unsigned)m;
+	}
+	f->src = attr(p, n, "src");
+	f->content = text_of(p, n, &f->len);
+	if (f->src && f->len)
+		lab_err(p->errs, f->line,
+			"<file> has both src=\"%s\" and inline text: use one",
+			f->src);
+	else if (f->src)
+		file_src(p, f);
+}
+
+static void el_start(struct parser *p, xmlNodePtr n, int node)
+{
+	static const char *const allowed[] = { "background", "timeout", NULL };
+	struct lab_start *s;
+	int i;
+
+	i = lab_push(p->lab, starts);
+	if (i < 0)
+		return;
+	s = &p->lab->starts[i];
+	s->node = node;
+	s->line = line_of(n);
+	s->timeout_ns = 30000000000ull;
+	check_attrs(p, n, allowed, NULL);
+	keyword(p, n, "background", "no", "yes", &s->background);
+	time_attr(p, n, "timeout", &s->timeout_ns);
+	s->cmd = command_text(p, n);
+}
+
+static const struct handler node_children[] = {
+	{ "iface", el_iface }, { "route", el_route }, { "sysctl", el_sysctl },
+	{ "file", el_file },   { "start", el_start }, { NULL, NULL },
+};
+
+static int new_node(struct parser *p, xmlNodePtr n, enum lab_kind kind)
+{
+	int i = lab_push(p->lab, nodes);
+
+	if (i < 0)
+		return i;
+	p->lab->nodes[i].kind = kind;
+	p->lab->nodes[i].line = line_of(n);
+	name_attr(p, n, "node", &p->lab->nodes[i].name);
+	return i;
+}
+
+static void el_host(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "name", "gateway", NULL };
+	static const char *const required[] = { "name", NULL };
+	struct lab_node *h;
+	const char *gw;
+	int i;
+
+	(void)ctx;
+	check_attrs(p, n, allowed, required);
+	i = new_node(p, n, LAB_HOST);
+	if (i < 0)
+		return;
+	h = &p->lab->nodes[i];
+	gw = attr(p, n, "gateway");
+	if (gw && !strcmp(gw, "auto")) {
+		h->gw_auto = true;
+	} else if (gw) {
+		if (lab_addr_parse(gw, &h->gw) || h->gw.prefix >= 0)
+			lab_err(p->errs, h->line,
+				"<host> gateway=\"%s\": not \"auto\" or an IP address",
+				gw);
+		else
+			h->has_gw = true;
+	}
+	dispatch(p, n, node_children, i);
+}
+
+static void el_router(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "name", NULL };
+	int i;
+
+	(void)ctx;
+	check_attrs(p, n, allowed, allowed);
+	i = new_node(p, n, LAB_ROUTER);
+	if (i >= 0)
+		dispatch(p, n, node_children, i);
+}
+
+static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "name", "stp", "hub",
+					       "vlan-filtering", NULL };
+	static const char *const required[] = { "name", NULL };
+	static const struct handler none[] = { { NULL, NULL } };
+	struct lab_node *s;
+	int i;
+
+	(void)ctx;
+	check_attrs(p, n, allowed, required);
+	i = new_node(p, n, LAB_SWITCH);
+	if (i < 0)
+		return;
+	s = &p->lab->nodes[i];
+	keyword(p, n, "stp", "off", "on", &s->stp);
+	keyword(p, n, "hub", "no", "yes", &s->hub);
+	keyword(p, n, "vlan-filtering", "off", "on", &s->vlan_filtering);
+	dispatch(p, n, none, i);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static struct lab_step *new_step(struct parser *p, xmlNodePtr n,
+				 enum lab_step_kind kind,
+				 const char *const *allowed,
+				 const char *const *required)
+{
+	static const struct handler none[] = { { NULL, NULL } };
+	struct lab_step *s;
+	int i = lab_push(p->lab, steps);
+
+	if (i < 0)
+		return NULL;
+	s = &p->lab->steps[i];
+	s->kind = kind;
+	s->line = line_of(n);
+	s->node_idx = s->to_node = s->link = -1;
+	s->end[0].node = s->end[1].node = -1;
+	check_attrs(p, n, allowed, required);
+	s->name = attr(p, n, "name");
+	time_attr(p, n, "timeout", &s->timeout_ns);
+	if (kind != LAB_STEP_RUN && kind != LAB_STEP_EXEC)
+		dispatch(p, n, none, i);
+	return s;
+}
+
+static void step_count(struct parser *p, xmlNodePtr n, struct lab_step *s,
+		       unsigned def)
+{
+	uint64_t c;
+
+	s->count = def;
+	if (uint_attr(p, n, "count", 1, 10000, &c) > 0)
+		s->count = (unsigned)c;
+}
+
+static void check_regex(struct parser *p, xmlNodePtr n, const char *name,
+			const char *re)
+{
+	regex_t r;
+	int ret;
+
+	if (!re)
+		return;
+	ret = regcomp(&r, re, REG_EXTENDED | REG_NOSUB);
+	if (ret) {
+		char buf[128];
+
+		regerror(ret, &r, buf, sizeof(buf));
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%s\": not an extended regular expression (%s)",
+			ename(n), name, re, buf);
+		return;
+	}
+	regfree(&r);
+}
+
+static void st_ping(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "from", "to", "count", "expect",
+					       "name", "timeout", NULL };
+	static const char *const required[] = { "from", "to", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_PING, allowed, required);
+
+	(void)ctx;
+	if (!s)
+		return;
+	s->node = attr(p, n, "from");
+	s->to = attr(p, n, "to");
+	step_count(p, n, s, 3);
+	if (xmlHasProp(n, (const xmlChar *)"expect")) {
+		bool ok = true;
+
+		keyword(p, n, "expect", "fail", "ok", &ok);
+		s->expect_fail = !ok;
+	}
+}
+
+static void st_pingall(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "count", "nodes", "name",
+					       "timeout", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_PINGALL, allowed, NULL);
+
+	(void)ctx;
+	if (!s)
+		return;
+	step_count(p, n, s, 1);
+	keyword(p, n, "nodes", "hosts", "all", &s->all_nodes);
+}
+
+static void st_run(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "node", "expect", "reject",
+					       "status", "name", "timeout",
+					       NULL };
+	static const char *const required[] = { "node", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_RUN, allowed, required);
+	uint64_t st;
+
+	(void)ctx;
+	if (!s)
+		return;
+	s->node = attr(p, n, "node");
+	s->expect_re = attr(p, n, "expect");
+	s->reject_re = attr(p, n, "reject");
+	check_regex(p, n, "expect", s->expect_re);
+	check_regex(p, n, "reject", s->reject_re);
+	if (uint_attr(p, n, "status", 0, 255, &st) > 0)
+		s->status = (int)st;
+	s->cmd = command_text(p, n);
+}
+
+static void st_exec(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "node", "name", "timeout", NULL };
+	static const char *const required[] = { "node", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_EXEC, allowed, required);
+
+	(void)ctx;
+	if (!s)
+		return;
+	s->node = attr(p, n, "node");
+	s->cmd = command_text(p, n);
+}
+
+static void st_iperf(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "from", "to", "time", "min",
+					       "max", "udp", "name", "timeout",
+					       NULL };
+	static const char *const required[] = { "from", "to", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_IPERF, allowed, required);
+
+	(void)ctx;
+	if (!s)
+		return;
+	s->node = attr(p, n, "from");
+	s->to = attr(p, n, "to");
+	s->time_ns = 2000000000ull;
+	time_attr(p, n, "time", &s->time_ns);
+	rate_attr(p, n, "min", &s->min_bps);
+	rate_attr(p, n, "max", &s->max_bps);
+	keyword(p, n, "udp", "no", "yes", &s->udp);
+	if (s->min_bps && s->max_bps && s->min_bps > s->max_bps)
+		lab_err(p->errs, s->line, "<iperf> min= is above max=");
+}
+
+static void st_link(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "a", "b", "name", NULL };
+	static const char *const set_allowed[] = {
+		"a", "b", "name", "rate", "delay", "jitter", "loss",
+		"duplicate", "reorder", "corrupt", "queue", NULL,
+	};
+	static const char *const required[] = { "a", "b", NULL };
+	enum lab_step_kind k = ctx;
+	struct lab_step *s;
+
+	s = new_step(p, n, k, k == LAB_STEP_LINK_SET ? set_allowed : allowed,
+		     required);
+	if (!s)
+		return;
+	read_end(p, n, "a", &s->end[0]);
+	read_end(p, n, "b", &s->end[1]);
+	if (k == LAB_STEP_LINK_SET) {
+		read_shaping(p, n, &s->shape);
+		if (!s->shape.set)
+			lab_err(p->errs, s->line,
+				"<link-set> changes nothing: give rate=, delay=, loss=, ...");
+	}
+}
+
+static void st_sleep(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const char *const allowed[] = { "for", "name", NULL };
+	static const char *const required[] = { "for", NULL };
+	struct lab_step *s = new_step(p, n, LAB_STEP_SLEEP, allowed, required);
+
+	(void)ctx;
+	if (s)
+		time_attr(p, n, "for", &s->time_ns);
+}
+
+static void st_link_dispatch(struct parser *p, xmlNodePtr n, int ctx)
+{
+	(void)ctx;
+	if (!strcmp(ename(n), "link-down"))
+		st_link(p, n, LAB_STEP_LINK_DOWN);
+	else if (!strcmp(ename(n), "link-up"))
+		st_link(p, n, LAB_STEP_LINK_UP);
+	else
+		st_link(p, n, LAB_STEP_LINK_SET);
+}
+
+static void el_tests(struct parser *p, xmlNodePtr n, int ctx)
+{
+	static const struct handler steps[] = {
+		{ "ping", st_ping },	       { "pingall", st_pingall },
+		{ "run", st_run },	       { "iperf", st_iperf },
+		{ "link-down", st_link_dispatch },
+		{ "link-up", st_link_dispatch },
+		{ "link-set", st_link_dispatch },
+		{ "sleep", st_sleep },	       { "exec", st_exec },
+		{ NULL, NULL },
+	};
+
+	(void)ctx;
+	check_attrs(p, n, NULL, NULL);
+	if (p->lab->has_tests)
+		lab_err(p->errs, line_of(n),
+			"<lab> has more than one <tests> section");
+	p->lab->has_tests = true;
+	dispatch(p, n, steps, 0);
+}
+
+static void el_lab(struct parser *p, xmlNodePtr n)
+{
+	static const char *const allowed[] = { "name", "ipbase", "ip6base",
+					       "ipv6", "mtu", NULL };
+	static const char *const required[] = { "name", NULL };
+	static const struct handler children[] = {
+		{ "host", el_host },   { "router", el_router },
+		{ "switch", el_switch }, { "link", el_link },
+		{ "tests", el_tests }, { NULL, NULL },
+	};
+	struct lab *lab = p->lab;
+	const char *v;
+	uint64_t mtu;
+
+	lab->line = line_of(n);
+	check_attrs(p, n, allowed, required);
+	name_attr(p, n, "lab", &lab->name);
+	v = attr(p, n, "ipbase");
+	if (v && !strcmp(v, "none")) {
+		lab->ipbase_none = true;
+	} else if (v) {
+		if (lab_addr_parse(v, &lab->ipbase) ||
+		    lab->ipbase.family != AF_INET || lab->ipbase.prefix < 0 ||
+		    lab->ipbase.prefix > 30)
+			lab_err(p->errs, lab->line,
+				"<lab> ipbase=\"%s\": not \"none\" or an IPv4 network with prefix length /0 to /30",
+				v);
+		else
+			lab_addr_mask(&lab->ipbase, lab->ipbase.prefix);
+	}
+	v = attr(p, n, "ip6base");
+	if (v) {
+		if (lab_addr_parse(v, &lab->ip6base) ||
+		    lab->ip6base.family != AF_INET6 ||
+		    lab->ip6base.prefix < 0 || lab->ip6base.prefix > 64)
+			lab_err(p->errs, lab->line,
+				"<lab> ip6base=\"%s\": not an IPv6 network with prefix length /0 to /64",
+				v);
+		else
+			lab_addr_mask(&lab->ip6base, lab->ip6base.prefix);
+	}
+	v = attr(p, n, "ipv6");
+	if (v) {
+		if (!strcmp(v, "auto"))
+			lab->ipv6 = LAB_V6_AUTO;
+		else if (!strcmp(v, "on"))
+			lab->ipv6 = LAB_V6_ON;
+		else if (!strcmp(v, "off"))
+			lab->ipv6 = LAB_V6_OFF;
+		else
+			lab_err(p->errs, lab->line,
+				"<lab> ipv6=\"%s\": must be one of auto, on, off",
+				v);
+	}
+	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+		lab->mtu = (int)mtu;
+	dispatch(p, n, children, 0);
+}
+
+/* ---- schema ------------------------------------------------------------- */
+
+static int validate_schema(xmlDocPtr doc, struct lab_errors *errs)
+{
+	static xmlRelaxNGPtr schema;
+	xmlRelaxNGValidCtxtPtr v;
+	int ret;
+
+	if (!schema) {
+		xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewMemParserCtxt(
+			lab_schema_rng, (int)strlen(lab_schema_rng));
+
+		if (!pc)
+			return -ENOMEM;
+		schema = xmlRelaxNGParse(pc);
+		xmlRelaxNGFreeParserCtxt(pc);
+		if (!schema) {
+			lab_err(errs, 0, "internal error: the built-in schema does not compile");
+			return -EINVAL;
+		}
+	}
+	v = xmlRelaxNGNewValidCtxt(schema);
+	if (!v)
+		return -ENOMEM;
+	xmlRelaxNGSetValidStructuredErrors(v, xml_error_cb, errs);
+	ret = xmlRelaxNGValidateDoc(v, doc);
+	xmlRelaxNGFreeValidCtxt(v);
+	if (ret != 0 && !errs->n)
+		lab_err(errs, 0, "the file does not match the lab schema");
+	return ret ? -EINVAL : 0;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static int parse_doc(struct parser *p, const char *buf, size_t len)
+{
+	int opts = XML_PARSE_NONET | XML_PARSE_NO_XXE_COMPAT | XML_PARSE_BIG_LINES;
+	xmlDocPtr doc;
+	xmlNodePtr root;
+	int line;
+
+	if (len == 0 || strspn(buf, " \t\r\n") == len) {
+		lab_err(p->errs, 1, "empty file: expected a <lab> element");
+		return -EINVAL;
+	}
+	if (memchr(buf, 0, len)) {
+		lab_err(p->errs, 1, "binary data (a NUL byte): not an XML lab file");
+		return -EINVAL;
+	}
+	line = find_doctype(buf, len);
+	if (line) {
+		lab_err(p->errs, line,
+			"DOCTYPE is not allowed in a lab file (no DTDs or entities)");
+		return -EINVAL;
+	}
+	xml_setup(p->errs);
+	doc = xmlReadMemory(buf, (int)len, p->errs->file, NULL, opts);
+	if (!doc) {
+		xml_reset();
+		if (!p->errs->n)
+			lab_err(p->errs, 1, "not a well-formed XML document");
+		return -EINVAL;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (doc->intSubset || doc->extSubset) {
+		lab_err(p->errs, 1, "DOCTYPE is not allowed in a lab file");
+	} else if (!root || root->ns || strcmp(ename(root), "lab")) {
+		lab_err(p->errs, root ? line_of(root) : 1,
+			"the top element must be <lab>, not <%s>",
+			root ? ename(root) : "nothing");
+	} else {
+		el_lab(p, root);
+		if (!p->errs->n)
+			validate_schema(doc, p->errs);
+	}
+	xmlFreeDoc(doc);
+	xml_reset();
+	return p->errs->n ? -EINVAL : 0;
+}
+
+int lab_parse_buffer(const char *buf, size_t len, const char *name,
+		     const char *dir, struct lab **out, struct lab_errors *errs)
+{
+	struct parser p = { .errs = errs };
+	int ret;
+
+	*out = NULL;
+	if (len > LAB_FILE_MAX) {
+		lab_err(errs, 0, "file larger than 16 MiB");
+		return -EFBIG;
+	}
+	p.lab = lab_new();
+	if (!p.lab)
+		return -ENOMEM;
+	p.lab->file = arena_strdup(&p.lab->arena, name ? name : "-");
+	p.lab->dir = arena_strdup(&p.lab->arena, dir ? dir : ".");
+	ret = parse_doc(&p, buf, len);
+	if (ret) {
+		lab_free(p.lab);
+		return ret;
+	}
+	*out = p.lab;
+	return 0;
+}
+
+int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)
+{
+	char dir[PATH_MAX], *slash;
+	size_t len;
+	char *buf;
+	int ret;
+
+	*out = NULL;
+	ret = slurp(path, &buf, &len);
+	if (ret) {
+		lab_err(errs, 0, "%s",
+			ret == -EFBIG ? "file larger than 16 MiB" : strerror(-ret));
+		return ret;
+	}
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "/");
+	ret = lab_parse_buffer(buf, len, path, dir, out, errs);
+	free(buf);
+	return ret;
+}
+
+int lab_load(const char *path, struct lab **out, struct lab_errors *errs)
+{
+	int ret = lab_parse_file(path, out, errs);
+
+	if (ret)
+		return ret;
+	ret = lab_resolve(*out, errs);
+	if (ret) {
+		lab_free(*out);
+		*out = NULL;
+	}
+	return ret;
+}

@@ -1,0 +1,205 @@
+/* ns.c — network namespaces by fd, helper threads, per-netns sysctls. */
+#include "ns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ns_job {
+	int netns_fd;
+	int (*fn)(void *);
+	void *arg;
+	int ret;
+};
+
+static void *ns_thread(void *data)
+{
+	struct ns_job *j = data;
+
+	if (j->netns_fd >= 0 && setns(j->netns_fd, CLONE_NEWNET) < 0)
+		j->ret = -errno;
+	else
+		j->ret = j->fn(j->arg);
+	return NULL;
+}
+
+int ns_run_in(int netns_fd, int (*fn)(void *), void *arg)
+{
+	struct ns_job j = { netns_fd, fn, arg, 0 };
+	pthread_t t;
+	int ret;
+
+	/* A fresh thread, not the caller's: the thread and its namespace
+	 * simply end together. */
+	ret = pthread_create(&t, NULL, ns_thread, &j);
+	if (ret)
+		return -ret;
+	pthread_join(t, NULL);
+	return j.ret;
+}
+
+/* In a helper thread only: the thread ends in the new netns. */
+static int ns_unshare_fd(int *fd)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
+struct ns_many {
+	int n;
+	int *fds;
+};
+
+static int ns_many_fn(void *arg)
+{
+	struct ns_many *m = arg;
+	int i, ret;
+
+	for (i = 0; i < m->n; i++) {
+		ret = ns_unshare_fd(&m->fds[i]);
+		if (ret < 0) {
+			while (i--)
+				close(m->fds[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int ns_new_many(int n, int *fds)
+{
+	struct ns_many m = { n, fds };
+
+	if (n < 0)
+		return -EINVAL;
+	return ns_run_in(-1, ns_many_fn, &m);
+}
+
+int ns_new_net(int *fd_out)
+{
+	*fd_out = -1;
+	return ns_new_many(1, fd_out);
+}
+
+int ns_inode(int fd, unsigned long *ino)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	*ino = (unsigned long)st.st_ino;
+	return 0;
+}
+
+/* "net.ipv4.ip_forward" -> "/proc/sys/net/ipv4/ip_forward"; a key with a
+ * '/' is already a path ("net/ipv4/conf/eth0.10/rp_filter"). */
+static int ns_sysctl_path(const char *key, char *path, size_t len)
+{
+	int slash = strchr(key, '/') != NULL;
+	size_t n;
+	char *p;
+
+	if (!*key || strstr(key, ".."))
+		return -EINVAL;
+	n = (size_t)snprintf(path, len, "/proc/sys/%s", key[0] == '/' ? key + 1 : key);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	if (!slash)
+		for (p = path + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+	return 0;
+}
+
+static int ns_sysctl_write1(const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, ret = ns_sysctl_path(key, path, sizeof(path));
+
+	if (ret < 0)
+		return ret;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* One write: proc_sys handlers parse a whole value per write(). */
+	n = write(fd, value, len);
+	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+struct ns_sysctl_job {
+	const char *const *keys;
+	const char *const *values;
+	char *buf;
+	size_t len;
+	int n;
+};
+
+static int ns_sysctl_write_fn(void *arg)
+{
+	struct ns_sysctl_job *j = arg;
+	int i, ret;
+
+	for (i = 0; i < j->n; i++) {
+		ret = ns_sysctl_write1(j->keys[i], j->values[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+int ns_sysctl_write_many(int netns_fd, const char *const *keys, const char *const *values, int n)
+{
+	struct ns_sysctl_job j = { keys, values, NULL, 0, n };
+
+	return ns_run_in(netns_fd, ns_sysctl_write_fn, &j);
+}
+
+int ns_sysctl_write(int netns_fd, const char *key, const char *value)
+{
+	return ns_sysctl_write_many(netns_fd, &key, &value, 1);
+}
+
+static int ns_sysctl_read_fn(void *arg)
+{
+	struct ns_sysctl_job *j = arg;
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd, ret = ns_sysctl_path(j->keys[0], path, sizeof(path));
+
+	if (ret < 0)
+		return ret;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, j->buf, j->len - 1);
+	ret = n < 0 ? -errno : 0;
+	close(fd);
+	if (ret < 0)
+		return ret;
+	while (n > 0 && j->buf[n - 1] == '\n')
+		n--;
+	j->buf[n] = '\0';
+	return 0;
+}
+
+int ns_sysctl_read(int netns_fd, const char *key, char *buf, size_t len)
+{
+	struct ns_sysctl_job j = { &key, NULL, buf, len, 1 };
+
+	if (!len)
+		return -EINVAL;
+	return ns_run_in(netns_fd, ns_sysctl_read_fn, &j);
+}

@@ -1,0 +1,35 @@
+/* ns.h — network namespaces held by file descriptors, and per-netns sysctls.
+ *
+ * Everything here runs in short-lived helper threads: unshare(CLONE_NEWNET)
+ * and setns(fd, CLONE_NEWNET) affect only the calling thread, so the caller's
+ * thread never changes namespace.  (setns/unshare of a *mount* namespace are
+ * refused in a multithreaded process; that work belongs in a forked child.)
+ */
+#pragma once
+
+#include <stddef.h>
+
+/* New netns; *fd_out is an O_CLOEXEC fd of /proc/thread-self/ns/net taken in
+ * the helper thread (in a thread /proc/self names the process's netns).  The
+ * fd alone keeps the namespace alive. */
+int ns_new_net(int *fd_out);
+/* n namespaces from one helper thread (n unshares); all or nothing. */
+int ns_new_many(int n, int *fds);
+
+/* Write value to the sysctl key inside netns_fd (< 0: the caller's netns).
+ * /proc/sys/net/... resolves to the netns of the thread that OPENS the file,
+ * so a thread setns()es, opens, writes.  Key syntax: either dotted
+ * ("net.ipv4.ip_forward", dots become '/') or, as soon as it contains a '/',
+ * a path under /proc/sys taken as is ("net/ipv4/conf/eth0.10/rp_filter"):
+ * use the slash form whenever an interface name contains a dot. */
+int ns_sysctl_write(int netns_fd, const char *key, const char *value);
+/* n writes from one thread; stops at the first failure and returns it. */
+int ns_sysctl_write_many(int netns_fd, const char *const *keys, const char *const *values, int n);
+/* Read a sysctl (trailing newline stripped) into buf. */
+int ns_sysctl_read(int netns_fd, const char *key, char *buf, size_t len);
+
+/* Namespace inode of fd (fstat st_ino): identifies a netns. */
+int ns_inode(int fd, unsigned long *ino);
+/* Run fn(arg) in a new thread that first setns()es into netns_fd (< 0: no
+ * setns) and return its result (or -errno of pthread/setns). */
+int ns_run_in(int netns_fd, int (*fn)(void *), void *arg);

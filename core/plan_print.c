@@ -1,0 +1,443 @@
+/* plan_print.c — a plan as a bash script of ip, tc and sysctl commands.
+ *
+ * The script is the teaching view of a lab: run as root on a machine with
+ * iproute2 and no nslab, it builds the same namespaces, interfaces (names,
+ * ifindexes, MACs, MTUs), addresses, routes and qdiscs.  Node files under
+ * /etc go to /etc/netns/LAB.NODE/, which `ip netns exec` shows as the
+ * node's /etc; nslab itself never writes the host's /etc.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "plan.h"
+#include "units.h"
+
+struct out {
+	FILE *f;
+	const struct plan *p;
+	const struct lab *lab;
+	char ns[80];		/* "LAB.NODE" of the current op */
+};
+
+/* Quote for the shell when needed: 'it'\''s'. */
+static void sq(FILE *f, const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._-/:,+=@%") == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+static const char *mac_str(const uint8_t *m, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+	return buf;
+}
+
+static const char *ifname(const struct out *o, int iface)
+{
+	if (iface == PLAN_LO)
+		return "lo";
+	if (iface == PLAN_BR0)
+		return "br0";
+	return o->lab->ifaces[iface].name;
+}
+
+static void pr_bridge(struct out *o, const struct plan_op *op)
+{
+	const struct lab_node *n = &o->lab->nodes[op->node];
+	char mac[20];
+
+	fprintf(o->f, "ip -n %s link add br0 index 2 address %s type bridge "
+		      "stp_state %d mcast_snooping 0",
+		o->ns, mac_str(n->bridge_mac, mac), n->stp);
+	if (n->stp)
+		fprintf(o->f, " forward_delay 200");
+	if (n->hub)
+		fprintf(o->f, " ageing_time 0");
+	if (n->vlan_filtering)
+		fprintf(o->f, " vlan_filtering 1");
+	fputc('\n', o->f);
+}
+
+static void pr_veth(struct out *o, const struct plan_op *op)
+{
+	const struct lab *lab = o->lab;
+	const struct lab_link *l = &lab->links[op->link];
+	const struct lab_iface *a = &lab->ifaces[l->iface[op->dir]];
+	const struct lab_iface *b = &lab->ifaces[l->iface[!op->dir]];
+	char mac[20], peer_ns[80];
+
+	plan_netns_name(lab, b->node, peer_ns, sizeof(peer_ns));
+	fprintf(o->f, "ip -n %s link add %s index %d address %s mtu %d", o->ns,
+		a->name, a->ifindex, mac_str(a->mac, mac), a->mtu);
+	if (lab->nodes[a->node].kind == LAB_SWITCH)
+		fprintf(o->f, " master br0");
+	fprintf(o->f, " type veth peer name %s index %d address %s mtu %d netns %s\n",
+		b->name, b->ifindex, mac_str(b->mac, mac), b->mtu, peer_ns);
+}
+
+static void pr_vlan(struct out *o, const struct plan_op *op)
+{
+	const struct lab_iface *f = &o->lab->ifaces[op->iface];
+	char mac[20];
+
+	fprintf(o->f, "ip -n %s link add link %s name %s index %d address %s mtu %d type vlan id %d\n",
+		o->ns, f->parent, f->name, f->ifindex, mac_str(f->mac, mac),
+		f->mtu, f->vlan);
+}
+
+static void pr_bridge_vlan(struct out *o, const struct plan_op *op)
+{
+	fprintf(o->f, "bridge -n %s vlan %s dev %s vid %d%s\n", o->ns,
+		op->del ? "del" : "add", ifname(o, op->iface), op->vid,
+		op->pvid ? " pvid untagged" : "");
+}
+
+static void pr_addr(struct out *o, const struct plan_op *op)
+{
+	char buf[64];
+
+	fprintf(o->f, "ip -n %s addr add %s dev %s%s\n", o->ns,
+		lab_addr_str(&op->addr, buf, sizeof(buf)),
+		ifname(o, op->iface),
+		op->addr.family == AF_INET6 ? " nodad" : "");
+}
+
+static void pr_route(struct out *o, const struct plan_op *op)
+{
+	const struct lab_route *r = &o->lab->routes[op->idx];
+	char buf[64];
+
+	fprintf(o->f, "ip -n %s%s route add ", o->ns,
+		r->dst.family == AF_INET6 ? " -6" : "");
+	if (r->is_default)
+		fputs("default", o->f);
+	else
+		fputs(lab_addr_str(&r->dst, buf, sizeof(buf)), o->f);
+	if (r->has_via)
+		fprintf(o->f, " via %s", lab_ip_str(&r->via, buf, sizeof(buf)));
+	if (r->dev)
+		fprintf(o->f, " dev %s", r->dev);
+	if (r->metric)
+		fprintf(o->f, " metric %u", r->metric);
+	fputc('\n', o->f);
+}
+
+static void tc_head(struct out *o, const struct plan_op *op)
+{
+	fprintf(o->f, "tc -n %s qdisc add dev %s ", o->ns, ifname(o, op->iface));
+	if (op->parent == 0xffffffffu)
+		fputs("root", o->f);
+	else
+		fprintf(o->f, "parent %x:%x", op->parent >> 16,
+			op->parent & 0xffff);
+	fprintf(o->f, " handle %x: ", op->handle >> 16);
+}
+
+static void pr_tbf(struct out *o, const struct plan_op *op)
+{
+	const struct lab_shaping *s = &o->lab->links[op->link].shape[op->dir];
+	char buf[32];
+
+	tc_head(o, op);
+	fprintf(o->f, "tbf rate %s burst %ub limit %ub\n",
+		units_rate_str(s->rate_bps, buf, sizeof(buf)), op->burst_bytes,
+		op->limit_bytes);
+}
+
+static void pr_netem(struct out *o, const struct plan_op *op)
+{
+	const struct lab_shaping *s = &o->lab->links[op->link].shape[op->dir];
+	char buf[32];
+
+	tc_head(o, op);
+	fprintf(o->f, "netem limit %u", s->queue_pkts ? s->queue_pkts : 1000);
+	if (s->delay_ns) {
+		fprintf(o->f, " delay %s", units_time_str(s->delay_ns, buf, sizeof(buf)));
+		if (s->jitter_ns)
+			fprintf(o->f, " %s distribution normal",
+				units_time_str(s->jitter_ns, buf, sizeof(buf)));
+	}
+	if (s->loss_pct > 0)
+		fprintf(o->f, " loss %g%%", s->loss_pct);
+	if (s->duplicate_pct > 0)
+		fprintf(o->f, " duplicate %g%%", s->duplicate_pct);
+	if (s->reorder_pct > 0 && s->delay_ns)
+		fprintf(o->f, " reorder %g%%", s->reorder_pct);
+	if (s->corrupt_pct > 0)
+		fprintf(o->f, " corrupt %g%%", s->corrupt_pct);
+	fputc('\n', o->f);
+}
+
+static void pr_sysctl(struct out *o, const struct plan_op *op)
+{
+	fprintf(o->f, "ip netns exec %s sysctl -qw ", o->ns);
+	sq(o->f, op->key);
+	fputc('=', o->f);
+	sq(o->f, op->value);
+	fputc('\n', o->f);
+}
+
+/* Content through a quoted here-document when it is plain text ending in a
+ * newline, else through printf %b with octal escapes. */
+static void pr_content(FILE *f, const char *path, const char *c, size_t len)
+{
+	static const char delim[] = "NSLAB_EOF";
+	bool text = len && c[len - 1] == '\n' && !memchr(c, 0, len) &&
+		    !strstr(c, delim);
+	size_t i;
+
+	if (text) {
+		fprintf(f, "cat > %s <<'%s'\n", path, delim);
+		fwrite(c, 1, len, f);
+		fprintf(f, "%s\n", delim);
+		return;
+	}
+	fputs("printf '%b' '", f);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)c[i];
+
+		if (ch == '\'' || ch == '\\' || ch < 0x20 || ch >= 0x7f)
+			fprintf(f, "\\0%03o", ch);
+		else
+			fputc(ch, f);
+	}
+	fprintf(f, "' > %s\n", path);
+}
+
+static void pr_file(struct out *o, const struct plan_op *op)
+{
+	const struct lab *lab = o->lab;
+	const char *path = op->idx == PLAN_HOSTS ? "/etc/hosts" :
+						   lab->files[op->idx].path;
+	const char *content = op->idx == PLAN_HOSTS ? lab->hosts :
+						      lab->files[op->idx].content;
+	size_t len = op->idx == PLAN_HOSTS ? strlen(lab->hosts) :
+					     lab->files[op->idx].len;
+	char dst[600], dir[600], *slash;
+
+	if (strncmp(path, "/etc/", 5)) {
+		fprintf(o->f, "# not reproduced: %s in %s (nslab gives each node a private /run and /tmp,\n"
+			      "# and one /shared per lab; a plain script has no such view)\n",
+			path, o->ns);
+		return;
+	}
+	snprintf(dst, sizeof(dst), "/etc/netns/%s/%s", o->ns, path + 5);
+	snprintf(dir, sizeof(dir), "%s", dst);
+	slash = strrchr(dir, '/');
+	*slash = 0;
+	fprintf(o->f, "mkdir -p %s\n", dir);
+	pr_content(o->f, dst, content, len);
+	if (op->idx != PLAN_HOSTS && lab->files[op->idx].mode != 0644)
+		fprintf(o->f, "chmod %04o %s\n", lab->files[op->idx].mode, dst);
+}
+
+static void pr_start(struct out *o, const struct plan_op *op)
+{
+	const struct lab_start *s = &o->lab->starts[op->idx];
+
+	if (s->background) {
+		fprintf(o->f, "ip netns exec %s setsid sh -c ", o->ns);
+		sq(o->f, s->cmd);
+		fprintf(o->f, " >> /tmp/%s.log 2>&1 < /dev/null &\n", o->ns);
+	} else {
+		fprintf(o->f, "ip netns exec %s sh -c ", o->ns);
+		sq(o->f, s->cmd);
+		fputc('\n', o->f);
+	}
+}
+
+static const char *const section[] = {
+	[PLAN_NETNS] = "namespaces: one per node",
+	[PLAN_SYSCTL_EARLY] = "namespace settings (before any link exists)",
+	[PLAN_BRIDGE] = "switches: a bridge in each switch's namespace",
+	[PLAN_VETH] = "links: veth pairs created with both ends in place",
+	[PLAN_VLAN] = "802.1Q sub-interfaces",
+	[PLAN_BRIDGE_VLAN] = "switch port VLANs",
+	[PLAN_LINK_UP] = "per node: interfaces up, addresses, routes, shaping",
+	[PLAN_SYSCTL] = "sysctls of the lab file",
+	[PLAN_FILE] = "node files (ip netns exec shows /etc/netns/NS/ as /etc)",
+	[PLAN_START] = "start commands",
+};
+
+static void pr_op(struct out *o, const struct plan_op *op)
+{
+	plan_netns_name(o->lab, op->node, o->ns, sizeof(o->ns));
+	switch (op->kind) {
+	case PLAN_NETNS:
+		fprintf(o->f, "ip netns add %s\n", o->ns);
+		break;
+	case PLAN_SYSCTL_EARLY:
+	case PLAN_SYSCTL:
+		pr_sysctl(o, op);
+		break;
+	case PLAN_BRIDGE:
+		pr_bridge(o, op);
+		break;
+	case PLAN_VETH:
+		pr_veth(o, op);
+		break;
+	case PLAN_VLAN:
+		pr_vlan(o, op);
+		break;
+	case PLAN_BRIDGE_VLAN:
+		pr_bridge_vlan(o, op);
+		break;
+	case PLAN_LINK_UP:
+		fprintf(o->f, "ip -n %s link set %s up\n", o->ns,
+			ifname(o, op->iface));
+		break;
+	case PLAN_ADDR:
+		pr_addr(o, op);
+		break;
+	case PLAN_ROUTE:
+		pr_route(o, op);
+		break;
+	case PLAN_QDISC_TBF:
+		pr_tbf(o, op);
+		break;
+	case PLAN_QDISC_NETEM:
+		pr_netem(o, op);
+		break;
+	case PLAN_FILE:
+		pr_file(o, op);
+		break;
+	case PLAN_START:
+		pr_start(o, op);
+		break;
+	}
+}
+
+static void pr_down(struct out *o, const char *prefix)
+{
+	const struct lab *lab = o->lab;
+	int i;
+
+	for (i = 0; i < lab->nnodes; i++) {
+		plan_netns_name(lab, i, o->ns, sizeof(o->ns));
+		fprintf(o->f, "%sip netns pids %s 2>/dev/null | xargs -r kill -9\n",
+			prefix, o->ns);
+		fprintf(o->f, "%sip netns del %s 2>/dev/null\n", prefix, o->ns);
+		fprintf(o->f, "%srm -rf /etc/netns/%s\n", prefix, o->ns);
+	}
+}
+
+static bool is_node_step(enum plan_kind k)
+{
+	return k == PLAN_LINK_UP || k == PLAN_ADDR || k == PLAN_ROUTE ||
+	       k == PLAN_QDISC_TBF || k == PLAN_QDISC_NETEM;
+}
+
+int plan_print(const struct plan *p, FILE *f, int down)
+{
+	struct out o = { .f = f, .p = p, .lab = p->lab };
+	int i, last = -1, last_node = -1;
+
+	fprintf(f, "#!/bin/bash\n# Lab \"%s\" from %s, as ip, tc and sysctl commands (nslab plan%s).\n",
+		p->lab->name, p->lab->file, down ? " --down" : "");
+	if (down) {
+		fprintf(f, "# Removes the lab built by `nslab plan %s | bash`.\n",
+			p->lab->file);
+		pr_down(&o, "");
+		return ferror(f) ? -EIO : 0;
+	}
+	fprintf(f, "# Run as root.  Tear down with `nslab plan --down %s | bash`\n"
+		   "# or the commands at the end of this script.\n"
+		   "set -e\n",
+		p->lab->file);
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+		int k = is_node_step(op->kind) ? PLAN_LINK_UP : (int)op->kind;
+
+		if (k != last)
+			fprintf(f, "\n# -- %s\n", section[k]);
+		if (k == PLAN_LINK_UP && op->node != last_node)
+			fprintf(f, "# %s %s\n", lab_kind_name(p->lab->nodes[op->node].kind),
+				p->lab->nodes[op->node].name);
+		last = k;
+		last_node = k == PLAN_LINK_UP ? op->node : -1;
+		pr_op(&o, op);
+	}
+	fprintf(f, "\n# -- teardown\n");
+	pr_down(&o, "#   ");
+	return ferror(f) ? -EIO : 0;
+}
+
+const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
+			     char *buf, size_t len)
+{
+	const struct lab *lab = p->lab;
+	const char *node = lab->nodes[op->node].name;
+	char a[64];
+
+	switch (op->kind) {
+	case PLAN_NETNS:
+		snprintf(buf, len, "namespace of %s", node);
+		break;
+	case PLAN_BRIDGE:
+		snprintf(buf, len, "bridge br0 of switch %s", node);
+		break;
+	case PLAN_VETH: {
+		const struct lab_link *l = &lab->links[op->link];
+
+		snprintf(buf, len, "link %s:%s -- %s:%s",
+			 lab->nodes[l->end[0].node].name,
+			 lab->ifaces[l->iface[0]].name,
+			 lab->nodes[l->end[1].node].name,
+			 lab->ifaces[l->iface[1]].name);
+		break;
+	}
+	case PLAN_ADDR:
+		snprintf(buf, len, "address %s on %s:%s",
+			 lab_addr_str(&op->addr, a, sizeof(a)), node,
+			 lab->ifaces[op->iface].name);
+		break;
+	case PLAN_ROUTE: {
+		const struct lab_route *r = &lab->routes[op->idx];
+
+		snprintf(buf, len, "route %s on %s",
+			 r->is_default ? "default" :
+					 lab_addr_str(&r->dst, a, sizeof(a)),
+			 node);
+		break;
+	}
+	case PLAN_QDISC_TBF:
+	case PLAN_QDISC_NETEM:
+		snprintf(buf, len, "%s qdisc on %s:%s",
+			 op->kind == PLAN_QDISC_TBF ? "tbf" : "netem", node,
+			 lab->ifaces[op->iface].name);
+		break;
+	case PLAN_SYSCTL_EARLY:
+	case PLAN_SYSCTL:
+		snprintf(buf, len, "sysctl %s=%s in %s", op->key, op->value, node);
+		break;
+	case PLAN_FILE:
+		snprintf(buf, len, "file %s in %s",
+			 op->idx == PLAN_HOSTS ? "/etc/hosts" : lab->files[op->idx].path,
+			 node);
+		break;
+	case PLAN_START:
+		snprintf(buf, len, "start command of %s", node);
+		break;
+	default:
+		snprintf(buf, len, "interface %s of %s",
+			 op->iface >= 0 ? lab->ifaces[op->iface].name :
+			 op->iface == PLAN_LO ? "lo" : "br0",
+			 node);
+		break;
+	}
+	return buf;
+}

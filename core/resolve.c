@@ -1,0 +1,1293 @@
+/* resolve.c — from a parsed lab to a complete one, without any syscall.
+ *
+ * Checks every rule of SPEC §3.8 that needs more than one element, and
+ * makes every automatic choice: interface names and ifindexes, segments,
+ * IPv4/IPv6 addresses, MACs, gateways, /etc/hosts.  The order of the passes
+ * matters: names before segments, segments before addresses, addresses
+ * before routes.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab.h"
+#include "units.h"
+
+struct resolver {
+	struct lab *lab;
+	struct lab_errors *errs;
+	int *names;		/* node name hash table: node index + 1 */
+	unsigned nnames;
+	int *uf;		/* union-find over nodes (switch components) */
+};
+
+/* ---- node name table --------------------------------------------------- */
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
+{
+	const uint8_t *b = p;
+
+	while (n--) {
+		h ^= *b++;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+#define FNV_INIT 0xcbf29ce484222325ull
+
+static int name_lookup(struct resolver *r, const char *name, bool insert,
+		       int idx)
+{
+	unsigned mask = r->nnames - 1;
+	unsigned h = (unsigned)fnv1a(name, strlen(name), FNV_INIT) & mask;
+
+	for (;; h = (h + 1) & mask) {
+		int v = r->names[h];
+
+		if (!v) {
+			if (insert)
+				r->names[h] = idx + 1;
+			return -1;
+		}
+		if (!strcmp(r->lab->nodes[v - 1].name, name))
+			return v - 1;
+	}
+}
+
+static int check_nodes(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, prev;
+
+	r->nnames = 16;
+	while (r->nnames < (unsigned)lab->nnodes * 2)
+		r->nnames *= 2;
+	r->names = calloc(r->nnames, sizeof(int));
+	if (!r->names)
+		return -ENOMEM;
+	for (i = 0; i < lab->nnodes; i++) {
+		struct lab_node *n = &lab->nodes[i];
+
+		prev = name_lookup(r, n->name, true, i);
+		if (prev >= 0)
+			lab_err(r->errs, n->line,
+				"duplicate node name \"%s\" (first declared at line %d)",
+				n->name, lab->nodes[prev].line);
+	}
+	return 0;
+}
+
+/* ---- interfaces ---------------------------------------------------------- */
+
+static int node_iface_find(const struct lab *lab, int node, const char *name)
+{
+	const struct lab_node *n = &lab->nodes[node];
+	int i;
+
+	for (i = 0; i < n->nifaces; i++)
+		if (!strcmp(lab->ifaces[n->ifaces[i]].name, name))
+			return n->ifaces[i];
+	return -1;
+}
+
+static int node_add_iface(struct lab *lab, int node, int iface)
+{
+	struct lab_node *n = &lab->nodes[node];
+	int *v;
+
+	/* capacity: 4, then doubling at every power of two */
+	if (n->nifaces == 0 ||
+	    (n->nifaces >= 4 && (n->nifaces & (n->nifaces - 1)) == 0)) {
+		v = realloc(n->ifaces, sizeof(int) * (size_t)(n->nifaces ? n->nifaces * 2 : 4));
+		if (!v)
+			return -ENOMEM;
+		n->ifaces = v;
+	}
+	n->ifaces[n->nifaces++] = iface;
+	return 0;
+}
+
+/* Declared <iface>s go into their node's list first (lo aside). */
+static int index_declared(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, prev;
+
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		if (!f->name)
+			continue;
+		prev = node_iface_find(lab, f->node, f->name);
+		if (prev >= 0 || (!strcmp(f->name, "lo") &&
+				  lab_iface_find(lab, f->node, "lo") != i)) {
+			lab_err(r->errs, f->line,
+				"interface %s:%s is declared twice",
+				lab->nodes[f->node].name, f->name);
+			continue;
+		}
+		if (!strcmp(f->name, "lo"))
+			f->ifindex = 1;
+		else if (node_add_iface(lab, f->node, i))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int new_iface(struct lab *lab, int node, const char *name, int line)
+{
+	int i = lab_push(lab, ifaces);
+
+	if (i < 0)
+		return i;
+	lab->ifaces[i].node = node;
+	lab->ifaces[i].name = name;
+	lab->ifaces[i].line = line;
+	lab->ifaces[i].link = -1;
+	lab->ifaces[i].parent_iface = -1;
+	lab->ifaces[i].segment = -1;
+	if (name && node_add_iface(lab, node, i))
+		return -ENOMEM;
+	return i;
+}
+
+/* Attach a link end with an explicit interface name. */
+static int attach_named(struct resolver *r, int li, int e)
+{
+	struct lab *lab = r->lab;
+	struct lab_link *l = &lab->links[li];
+	struct lab_end *end = &l->end[e];
+	int f = node_iface_find(lab, end->node, end->ifname);
+
+	if (!strcmp(end->ifname, "lo") ||
+	    (lab->nodes[end->node].kind == LAB_SWITCH &&
+	     !strcmp(end->ifname, "br0"))) {
+		lab_err(r->errs, l->line,
+			"<link> %s=\"%s\": interface %s is reserved",
+			e ? "b" : "a", end->text, end->ifname);
+		return 0;
+	}
+	if (f >= 0 && lab->ifaces[f].link >= 0) {
+		lab_err(r->errs, l->line,
+			"interface %s:%s is used by two links (lines %d and %d)",
+			lab->nodes[end->node].name, end->ifname,
+			lab->links[lab->ifaces[f].link].line, l->line);
+		return 0;
+	}
+	if (f >= 0 && lab->ifaces[f].parent) {
+		lab_err(r->errs, l->line,
+			"interface %s:%s is an 802.1Q sub-interface (line %d) and cannot be a link end",
+			lab->nodes[end->node].name, end->ifname,
+			lab->ifaces[f].line);
+		return 0;
+	}
+	if (f < 0) {
+		f = new_iface(lab, end->node, end->ifname, l->line);
+		if (f < 0)
+			return f;
+	}
+	lab->ifaces[f].link = li;
+	lab->ifaces[f].end = e;
+	lab->links[li].iface[e] = f;
+	return 0;
+}
+
+/* Lowest free ethN: eth0 on hosts and routers, eth1 on switches. */
+static int attach_auto(struct resolver *r, int li, int e)
+{
+	struct lab *lab = r->lab;
+	struct lab_link *l = &lab->links[li];
+	int node = l->end[e].node, f, k;
+	char name[16];
+
+	k = lab->nodes[node].kind == LAB_SWITCH ? 1 : 0;
+	for (;; k++) {
+		snprintf(name, sizeof(name), "eth%d", k);
+		f = node_iface_find(lab, node, name);
+		if (f < 0)
+			break;
+		if (lab->ifaces[f].link < 0 && !lab->ifaces[f].parent &&
+		    lab->ifaces[f].declared)
+			break;	/* declared but not named by a link: use it */
+	}
+	if (f < 0) {
+		f = new_iface(lab, node, arena_strdup(&lab->arena, name),
+			      l->line);
+		if (f < 0)
+			return f;
+	}
+	lab->ifaces[f].link = li;
+	lab->ifaces[f].end = e;
+	l->iface[e] = f;
+	return 0;
+}
+
+static int resolve_end(struct resolver *r, int line, const char *attr,
+		       struct lab_end *e)
+{
+	char node[LAB_NAME_MAX + 2];
+	const char *colon = strchr(e->text, ':');
+	size_t n = colon ? (size_t)(colon - e->text) : strlen(e->text);
+
+	e->node = -1;
+	if (n > LAB_NAME_MAX || n == 0) {
+		lab_err(r->errs, line, "%s=\"%s\": no node named \"%.*s\"", attr,
+			e->text, (int)(n > 40 ? 40 : n), e->text);
+		return -1;
+	}
+	memcpy(node, e->text, n);
+	node[n] = 0;
+	e->node = name_lookup(r, node, false, 0);
+	if (e->node < 0)
+		lab_err(r->errs, line, "%s=\"%s\": no node named \"%s\"", attr,
+			e->text, node);
+	return e->node;
+}
+
+static int resolve_links(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, e, ret;
+
+	for (i = 0; i < lab->nlinks; i++)
+		for (e = 0; e < 2; e++)
+			resolve_end(r, lab->links[i].line,
+				    e ? "<link> b" : "<link> a",
+				    &lab->links[i].end[e]);
+	if (r->errs->n)
+		return 0;
+	/* Explicit names first, so automatic ones never take them. */
+	for (i = 0; i < lab->nlinks; i++)
+		for (e = 0; e < 2; e++)
+			if (lab->links[i].end[e].ifname) {
+				ret = attach_named(r, i, e);
+				if (ret)
+					return ret;
+			}
+	for (i = 0; i < lab->nlinks; i++)
+		for (e = 0; e < 2; e++)
+			if (!lab->links[i].end[e].ifname) {
+				ret = attach_auto(r, i, e);
+				if (ret)
+					return ret;
+			}
+	return 0;
+}
+
+/* Sub-interfaces, unused interfaces, ifindexes. */
+static void check_ifaces(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, j;
+
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		if (f->parent) {
+			f->parent_iface = node_iface_find(lab, f->node, f->parent);
+			if (f->parent_iface < 0 ||
+			    lab->ifaces[f->parent_iface].link < 0)
+				lab_err(r->errs, f->line,
+					"<iface> parent=\"%s\": %s has no interface %s on a link",
+					f->parent, lab->nodes[f->node].name,
+					f->parent);
+		} else if (f->link < 0 && f->ifindex != 1 && f->name) {
+			lab_err(r->errs, f->line,
+				"interface %s:%s is declared but not used by any link",
+				lab->nodes[f->node].name, f->name);
+		}
+	}
+	/* ifindexes: lo = 1; a switch's bridge br0 = 2; then link ends in
+	 * link order; then sub-interfaces.  A fresh namespace holds only lo,
+	 * so these are the numbers the kernel will use. */
+	for (i = 0; i < lab->nnodes; i++) {
+		struct lab_node *n = &lab->nodes[i];
+		int next = n->kind == LAB_SWITCH ? 3 : 2;
+
+		for (j = 0; j < n->nifaces; j++)
+			if (!lab->ifaces[n->ifaces[j]].parent)
+				lab->ifaces[n->ifaces[j]].ifindex = next++;
+		for (j = 0; j < n->nifaces; j++)
+			if (lab->ifaces[n->ifaces[j]].parent)
+				lab->ifaces[n->ifaces[j]].ifindex = next++;
+		n->next_ifindex = next;
+	}
+}
+
+/* Keep each node's interface list in ifindex order. */
+static int cmp_ifindex_ctx(const void *a, const void *b, void *ctx)
+{
+	const struct lab *lab = ctx;
+
+	return lab->ifaces[*(const int *)a].ifindex -
+	       lab->ifaces[*(const int *)b].ifindex;
+}
+
+static void sort_node_ifaces(struct lab *lab)
+{
+	int i;
+
+	for (i = 0; i < lab->nnodes; i++)
+		qsort_r(lab->nodes[i].ifaces, (size_t)lab->nodes[i].nifaces,
+			sizeof(int), cmp_ifindex_ctx, lab);
+}
+
+/* ---- MTU, MAC, VLANs ------------------------------------------------------ */
+
+struct mac_set {
+	uint64_t *v;
+	unsigned n;
+};
+
+static bool mac_insert(struct mac_set *s, const uint8_t *mac)
+{
+	uint64_t key = 1;
+	unsigned h, mask = s->n - 1;
+	int k;
+
+	for (k = 0; k < 6; k++)
+		key = key << 8 | mac[k];
+	h = (unsigned)(key * 0x9e3779b97f4a7c15ull >> 32) & mask;
+	for (;; h = (h + 1) & mask) {
+		if (s->v[h] == key)
+			return false;
+		if (!s->v[h]) {
+			s->v[h] = key;
+			return true;
+		}
+	}
+}
+
+/* 02:xx:xx:xx:xx:xx from a hash of "node/iface"; bumped on collision. */
+static void auto_mac(struct mac_set *s, const char *node, const char *ifname,
+		     uint8_t *mac)
+{
+	uint64_t h = fnv1a(node, strlen(node), FNV_INIT);
+	int k;
+
+	h = fnv1a("/", 1, h);
+	h = fnv1a(ifname, strlen(ifname), h);
+	/* FNV spreads a change of the last byte only upwards: finish with a
+	 * mixer so "eth0" and "eth1" differ in every byte. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	for (;; h++) {
+		mac[0] = 0x02;
+		for (k = 1; k < 6; k++)
+			mac[k] = (uint8_t)(h >> (8 * (k - 1)));
+		if (mac_insert(s, mac))
+			return;
+	}
+}
+
+static int assign_macs(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	struct mac_set s;
+	int i;
+
+	s.n = 64;
+	while (s.n < (unsigned)(lab->nifaces + lab->nnodes) * 2)
+		s.n *= 2;
+	s.v = calloc(s.n, sizeof(uint64_t));
+	if (!s.v)
+		return -ENOMEM;
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		if (f->mac_set && !mac_insert(&s, f->mac))
+			lab_err(r->errs, f->line,
+				"interface %s:%s: MAC %02x:%02x:%02x:%02x:%02x:%02x is used twice",
+				lab->nodes[f->node].name, f->name, f->mac[0],
+				f->mac[1], f->mac[2], f->mac[3], f->mac[4],
+				f->mac[5]);
+	}
+	for (i = 0; i < lab->nnodes; i++)
+		if (lab->nodes[i].kind == LAB_SWITCH)
+			auto_mac(&s, lab->nodes[i].name, "br0",
+				 lab->nodes[i].bridge_mac);
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		if (!f->mac_set && f->ifindex != 1)
+			auto_mac(&s, lab->nodes[f->node].name, f->name, f->mac);
+	}
+	free(s.v);
+	return 0;
+}
+
+static void assign_mtus(struct lab *lab)
+{
+	int i;
+
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		if (f->mtu || f->ifindex == 1)
+			continue;
+		if (f->link >= 0 && lab->links[f->link].mtu)
+			f->mtu = lab->links[f->link].mtu;
+		else if (f->parent_iface >= 0 &&
+			 lab->ifaces[f->parent_iface].mtu)
+			f->mtu = lab->ifaces[f->parent_iface].mtu;
+		else
+			f->mtu = lab->mtu;
+	}
+}
+
+static void check_vlans(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, e;
+
+	for (i = 0; i < lab->nlinks; i++) {
+		struct lab_link *l = &lab->links[i];
+		int nsw = 0;
+
+		if (!l->vlan && !l->nvlans)
+			continue;
+		for (e = 0; e < 2; e++) {
+			struct lab_node *n = &lab->nodes[l->end[e].node];
+			struct lab_iface *f = &lab->ifaces[l->iface[e]];
+
+			if (n->kind != LAB_SWITCH)
+				continue;
+			nsw++;
+			if (!n->vlan_filtering) {
+				lab_err(r->errs, l->line,
+					"<link> %s=\"%s\" on a link to switch %s, which has vlan-filtering=\"off\"",
+					l->vlan ? "vlan" : "vlans",
+					l->vlan ? (char[8]){ 0 } : "...",
+					n->name);
+				continue;
+			}
+			f->pvid = l->vlan;
+			f->vlans = l->vlans;
+			f->nvlans = l->nvlans;
+		}
+		if (!nsw)
+			lab_err(r->errs, l->line,
+				"<link> VLANs need a switch at one end (with vlan-filtering=\"on\")");
+	}
+}
+
+/* ---- segments -------------------------------------------------------------- */
+
+static int uf_find(int *uf, int x)
+{
+	while (uf[x] != x) {
+		uf[x] = uf[uf[x]];
+		x = uf[x];
+	}
+	return x;
+}
+
+static bool is_switch(const struct lab *lab, int node)
+{
+	return lab->nodes[node].kind == LAB_SWITCH;
+}
+
+/* A segment key: for a link touching a switch, its switch component and
+ * the access VLAN; a point-to-point link is its own segment. */
+struct seg_key {
+	int comp;		/* switch component root, or -1 - link */
+	int vlan;
+};
+
+static struct seg_key link_key(struct resolver *r, int li)
+{
+	const struct lab_link *l = &r->lab->links[li];
+	struct seg_key k = { -1 - li, 0 };
+	int e;
+
+	for (e = 0; e < 2; e++)
+		if (is_switch(r->lab, l->end[e].node)) {
+			k.comp = uf_find(r->uf, l->end[e].node);
+			k.vlan = l->vlan;
+		}
+	return k;
+}
+
+static int build_segments(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	struct seg_key *keys;
+	int i, e, s, nkeys = 0;
+
+	r->uf = malloc(sizeof(int) * (size_t)(lab->nnodes + 1));
+	keys = malloc(sizeof(*keys) * (size_t)(lab->nlinks + 1));
+	if (!r->uf || !keys) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < lab->nnodes; i++)
+		r->uf[i] = i;
+	for (i = 0; i < lab->nlinks; i++) {
+		struct lab_link *l = &lab->links[i];
+
+		if (is_switch(lab, l->end[0].node) &&
+		    is_switch(lab, l->end[1].node))
+			r->uf[uf_find(r->uf, l->end[0].node)] =
+				uf_find(r->uf, l->end[1].node);
+	}
+	/* Number segments by the first link that brings a host or router
+	 * interface into them.  Linear search over keys: segments with many
+	 * links are found at once through the component's first key. */
+	for (i = 0; i < lab->nlinks; i++) {
+		struct lab_link *l = &lab->links[i];
+		struct seg_key k;
+
+		if (is_switch(lab, l->end[0].node) &&
+		    is_switch(lab, l->end[1].node))
+			continue;
+		k = link_key(r, i);
+		for (s = nkeys - 1; s >= 0; s--)
+			if (keys[s].comp == k.comp && keys[s].vlan == k.vlan)
+				break;
+		if (s < 0) {
+			s = lab_push(lab, segments);
+			if (s < 0) {
+				free(keys);
+				return s;
+			}
+			keys[nkeys++] = k;
+			lab->segments[s].first_link = i;
+			lab->segments[s].p2p = k.comp < 0;
+			lab->segments[s].vlan = k.vlan;
+		}
+		for (e = 0; e < 2; e++)
+			if (!is_switch(lab, l->end[e].node))
+				lab->ifaces[l->iface[e]].segment = s;
+	}
+	free(keys);
+	return 0;
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+static uint32_t v4(const struct lab_addr *a)
+{
+	uint32_t x;
+
+	memcpy(&x, a->b, 4);
+	return ntohl(x);
+}
+
+static void set_v4(struct lab_addr *a, uint32_t x, int prefix)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = AF_INET;
+	a->prefix = prefix;
+	x = htonl(x);
+	memcpy(a->b, &x, 4);
+}
+
+struct range {
+	uint32_t lo, hi;
+	int iface;
+};
+
+static uint32_t mask_of(int prefix)
+{
+	return prefix == 0 ? 0 : ~0u << (32 - prefix);
+}
+
+/* Interfaces of a segment that take automatic addresses, in document order
+ * of their node, then of their link. */
+static int cmp_seg_member(const void *a, const void *b, void *ctx)
+{
+	const struct lab *lab = ctx;
+	const struct lab_iface *x = &lab->ifaces[*(const int *)a];
+	const struct lab_iface *y = &lab->ifaces[*(const int *)b];
+
+	if (x->node != y->node)
+		return x->node - y->node;
+	return x->ifindex - y->ifindex;
+}
+
+static bool wants_auto(const struct lab *lab, const struct lab_iface *f)
+{
+	return f->segment >= 0 && !f->addr_none && !f->parent &&
+	       lab->nodes[f->node].kind != LAB_SWITCH;
+}
+
+static bool has_family(const struct lab_iface *f, int family,
+		       struct lab_addr *first)
+{
+	int i;
+
+	for (i = 0; i < f->naddrs; i++)
+		if (f->addrs[i].family == family) {
+			if (first)
+				*first = f->addrs[i];
+			return true;
+		}
+	return false;
+}
+
+/* Explicit subnets of two different segments must not overlap (the same
+ * address twice is caught in collect_explicit).  Addresses on lo belong to
+ * no segment and are only checked for exact duplicates. */
+static void check_explicit(struct resolver *r, struct range *ex, int nex)
+{
+	struct lab *lab = r->lab;
+	int i, j;
+
+	for (i = 0; i < nex; i++)
+		for (j = 0; j < i; j++) {
+			const struct lab_iface *a = &lab->ifaces[ex[i].iface];
+			const struct lab_iface *b = &lab->ifaces[ex[j].iface];
+
+			if (a->segment < 0 || b->segment < 0 ||
+			    a->segment == b->segment)
+				continue;
+			if (ex[i].lo > ex[j].hi || ex[j].lo > ex[i].hi)
+				continue;
+			lab_err(r->errs, a->line,
+				"address on %s:%s overlaps the subnet of an address on %s:%s (line %d), which is on another segment",
+				lab->nodes[a->node].name, a->name,
+				lab->nodes[b->node].name, b->name, b->line);
+			return;
+		}
+}
+
+static int collect_explicit(struct resolver *r, struct range **out, int *nout)
+{
+	struct lab *lab = r->lab;
+	struct range *ex;
+	int i, k, n = 0, total = 0;
+
+	for (i = 0; i < lab->nifaces; i++)
+		total += lab->ifaces[i].naddrs;
+	ex = malloc(sizeof(*ex) * (size_t)(total + 1));
+	if (!ex)
+		return -ENOMEM;
+	for (i = 0; i < lab->nifaces; i++) {
+		struct lab_iface *f = &lab->ifaces[i];
+
+		for (k = 0; k < f->naddrs; k++) {
+			const struct lab_addr *a = &f->addrs[k];
+			int j;
+
+			for (j = 0; j < i; j++) {
+				int m;
+
+				for (m = 0; m < lab->ifaces[j].naddrs; m++)
+					if (!lab_addr_cmp(a, &lab->ifaces[j].addrs[m]))
+						lab_err(r->errs, f->line,
+							"address %s on %s:%s overlaps the same address on %s:%s (line %d)",
+							lab_addr_str(a, (char[64]){ 0 }, 64),
+							lab->nodes[f->node].name, f->name,
+							lab->nodes[lab->ifaces[j].node].name,
+							lab->ifaces[j].name, lab->ifaces[j].line);
+			}
+			if (a->family != AF_INET)
+				continue;
+			ex[n].lo = v4(a) & mask_of(a->prefix);
+			ex[n].hi = ex[n].lo | ~mask_of(a->prefix);
+			ex[n].iface = i;
+			n++;
+		}
+	}
+	*out = ex;
+	*nout = n;
+	return 0;
+}
+
+static bool range_free(const struct range *ex, int nex, uint32_t lo,
+		       uint32_t hi)
+{
+	int i;
+
+	for (i = 0; i < nex; i++)
+		if (ex[i].lo <= hi && lo <= ex[i].hi)
+			return false;
+	return true;
+}
+
+/* Fill the segment's automatic interfaces from net/prefix, skipping
+ * explicit addresses, network and broadcast. */
+static void fill_v4(struct resolver *r, int seg, const int *m, int nm,
+		    uint32_t net, int prefix, const uint32_t *taken, int ntaken)
+{
+	struct lab *lab = r->lab;
+	uint32_t size = prefix == 32 ? 1 : 1u << (32 - prefix);
+	uint32_t first = prefix >= 31 ? 0 : 1;
+	uint32_t last = prefix >= 31 ? size - 1 : size - 2;
+	uint32_t h = first;
+	int i, t;
+
+	(void)seg;
+	for (i = 0; i < nm; i++) {
+		struct lab_iface *f = &lab->ifaces[m[i]];
+
+		if (has_family(f, AF_INET, NULL))
+			continue;
+		for (;; h++) {
+			if (h > last) {
+				lab_err(r->errs, f->line,
+					"interface %s:%s: no free address left in its segment's subnet %s/%d",
+					lab->nodes[f->node].name, f->name,
+					inet_ntoa((struct in_addr){ htonl(net) }),
+					prefix);
+				return;
+			}
+			for (t = 0; t < ntaken; t++)
+				if (taken[t] == net + h)
+					break;
+			if (t == ntaken)
+				break;
+		}
+		set_v4(&f->auto4, net + h, prefix);
+		h++;
+	}
+}
+
+/* Lists of members per segment, built in one pass. */
+struct seg_lists {
+	int *start, *v;
+};
+
+static int build_seg_lists(struct lab *lab, struct seg_lists *sl)
+{
+	int i, s, nseg = lab->nsegments, *fill;
+
+	sl->start = calloc((size_t)nseg + 1, sizeof(int));
+	sl->v = malloc(sizeof(int) * (size_t)(lab->nifaces + 1));
+	fill = calloc((size_t)nseg + 1, sizeof(int));
+	if (!sl->start || !sl->v || !fill) {
+		free(fill);
+		return -ENOMEM;
+	}
+	for (i = 0; i < lab->nifaces; i++)
+		if (wants_auto(lab, &lab->ifaces[i]))
+			sl->start[lab->ifaces[i].segment + 1]++;
+	for (s = 0; s < nseg; s++)
+		sl->start[s + 1] += sl->start[s];
+	for (i = 0; i < lab->nifaces; i++)
+		if (wants_auto(lab, &lab->ifaces[i])) {
+			s = lab->ifaces[i].segment;
+			sl->v[sl->start[s] + fill[s]++] = i;
+		}
+	for (s = 0; s < nseg; s++)
+		qsort_r(sl->v + sl->start[s],
+			(size_t)(sl->start[s + 1] - sl->start[s]), sizeof(int),
+			cmp_seg_member, lab);
+	free(fill);
+	return 0;
+}
+
+static void seg_v4(struct resolver *r, int s, const int *m, int nm,
+		   struct range *ex, int nex, uint32_t *cursor)
+{
+	struct lab *lab = r->lab;
+	uint32_t taken[64], base_lo, base_hi, size, net;
+	struct lab_addr first;
+	int i, nauto = 0, ntaken = 0, prefix = 30;
+	bool explicit = false;
+
+	for (i = 0; i < nm; i++) {
+		struct lab_iface *f = &lab->ifaces[m[i]];
+		struct lab_addr a;
+
+		if (has_family(f, AF_INET, &a)) {
+			if (!explicit)
+				first = a;
+			explicit = true;
+			if (ntaken < 64)
+				taken[ntaken++] = v4(&a);
+		} else {
+			nauto++;
+		}
+	}
+	if (!nauto)
+		return;
+	if (explicit) {
+		net = v4(&first) & mask_of(first.prefix);
+		lab->segments[s].net4 = first;
+		lab_addr_mask(&lab->segments[s].net4, first.prefix);
+		fill_v4(r, s, m, nm, net, first.prefix, taken, ntaken);
+		return;
+	}
+	if (lab->ipbase_none)
+		return;
+	while (prefix > 0 && (1ull << (32 - prefix)) < (uint64_t)nauto + 2)
+		prefix--;
+	size = 1u << (32 - prefix);
+	base_lo = v4(&lab->ipbase);
+	base_hi = base_lo | ~mask_of(lab->ipbase.prefix);
+	for (net = (*cursor + size - 1) & ~(size - 1);; net += size) {
+		if (net < *cursor || net > base_hi || net + size - 1 > base_hi ||
+		    net < base_lo) {
+			lab_err(r->errs, lab->segments[s].first_link >= 0 ?
+					 lab->links[lab->segments[s].first_link].line : 0,
+				"the segment of this link needs a /%d, but ipbase %s/%d is full",
+				prefix, inet_ntoa((struct in_addr){ htonl(base_lo) }),
+				lab->ipbase.prefix);
+			return;
+		}
+		if (range_free(ex, nex, net, net + size - 1))
+			break;
+	}
+	*cursor = net + size;
+	set_v4(&lab->segments[s].net4, net, prefix);
+	fill_v4(r, s, m, nm, net, prefix, NULL, 0);
+}
+
+/* IPv6: one /64 per segment from ip6base (or the segment's explicit one),
+ * hosts numbered ::1, ::2 ... */
+static void seg_v6(struct resolver *r, int s, const int *m, int nm,
+		   uint64_t *cursor)
+{
+	struct lab *lab = r->lab;
+	struct lab_addr net = { 0 }, a;
+	uint64_t host = 1;
+	int i, j;
+
+	for (i = 0; i < nm; i++)
+		if (has_family(&lab->ifaces[m[i]], AF_INET6, &a)) {
+			net = a;
+			break;
+		}
+	if (!net.family) {
+		if (!lab->ip6base.family)
+			return;
+		net = lab->ip6base;
+		net.prefix = 64;
+		for (j = 0; j < 8; j++)
+			net.b[j] |= (uint8_t)(*cursor >> (8 * (7 - j)));
+		(*cursor)++;
+	}
+	lab_addr_mask(&net, net.prefix);
+	lab->segments[s].net6 = net;
+	for (i = 0; i < nm; i++) {
+		struct lab_iface *f = &lab->ifaces[m[i]];
+
+		if (has_family(f, AF_INET6, NULL))
+			continue;
+		for (;; host++) {
+			bool clash = false;
+			int k, t;
+
+			a = net;
+			for (j = 0; j < 8; j++)
+				a.b[8 + j] |= (uint8_t)(host >> (8 * (7 - j)));
+			for (k = 0; k < nm && !clash; k++)
+				for (t = 0; t < lab->ifaces[m[k]].naddrs; t++)
+					if (!lab_addr_cmp(&a, &lab->ifaces[m[k]].addrs[t]))
+						clash = true;
+			if (!clash)
+				break;
+		}
+		f->auto6 = a;
+		host++;
+	}
+}
+
+static int assign_addresses(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	struct seg_lists sl = { 0 };
+	struct range *ex = NULL;
+	uint32_t cursor;
+	uint64_t cursor6 = 0;
+	int nex = 0, s, ret;
+
+	ret = collect_explicit(r, &ex, &nex);
+	if (ret)
+		return ret;
+	check_explicit(r, ex, nex);
+	ret = build_seg_lists(lab, &sl);
+	if (ret)
+		goto out;
+	/* cursor6 numbers the /64s inside ip6base: the n-th segment without
+	 * an explicit IPv6 address gets ip6base + n in the upper 64 bits. */
+	cursor = v4(&lab->ipbase);
+	for (s = 0; s < lab->nsegments; s++) {
+		int *m = sl.v + sl.start[s], nm = sl.start[s + 1] - sl.start[s];
+
+		seg_v4(r, s, m, nm, ex, nex, &cursor);
+		seg_v6(r, s, m, nm, &cursor6);
+	}
+out:
+	free(sl.start);
+	free(sl.v);
+	free(ex);
+	return ret;
+}
+
+/* ---- routes, gateways ----------------------------------------------------- */
+
+/* Is `ip` inside a subnet of one of node's interfaces?  Returns the iface. */
+static int on_subnet(const struct lab *lab, int node, const struct lab_addr *ip)
+{
+	const struct lab_node *n = &lab->nodes[node];
+	struct lab_addr a[16];
+	int i, j, k;
+
+	for (i = 0; i < n->nifaces; i++) {
+		k = lab_iface_addrs(lab, n->ifaces[i], a, 16);
+		for (j = 0; j < k; j++)
+			if (a[j].family == ip->family &&
+			    lab_addr_same_net(&a[j], ip, a[j].prefix) &&
+			    lab_addr_cmp(&a[j], ip))
+				return n->ifaces[i];
+	}
+	return -1;
+}
+
+static int add_gateway_route(struct resolver *r, int node)
+{
+	struct lab *lab = r->lab;
+	struct lab_node *n = &lab->nodes[node];
+	int i = lab_push(lab, routes);
+
+	if (i < 0)
+		return i;
+	n = &lab->nodes[node];
+	lab->routes[i].node = node;
+	lab->routes[i].line = n->line;
+	lab->routes[i].is_default = true;
+	lab->routes[i].has_via = true;
+	lab->routes[i].via = n->gw;
+	lab->routes[i].dev_iface = -1;
+	lab->routes[i].from_gateway = true;
+	lab->routes[i].dst.family = n->gw.family;
+	lab->routes[i].dst.prefix = 0;
+	return 0;
+}
+
+/* gateway="auto": the lowest router address on the host's first segment. */
+static void auto_gateway(struct resolver *r, int node)
+{
+	struct lab *lab = r->lab;
+	struct lab_node *n = &lab->nodes[node];
+	struct lab_addr best = { 0 }, a[16];
+	int seg = -1, i, j, k;
+
+	for (i = 0; i < n->nifaces && seg < 0; i++)
+		seg = lab->ifaces[n->ifaces[i]].segment;
+	for (i = 0; seg >= 0 && i < lab->nifaces; i++) {
+		const struct lab_iface *f = &lab->ifaces[i];
+
+		if (f->segment != seg || lab->nodes[f->node].kind != LAB_ROUTER)
+			continue;
+		k = lab_iface_addrs(lab, i, a, 16);
+		for (j = 0; j < k; j++)
+			if (a[j].family == AF_INET &&
+			    (!best.family || lab_addr_cmp(&a[j], &best) < 0))
+				best = a[j];
+	}
+	if (!best.family) {
+		lab_err(r->errs, n->line,
+			"<host> gateway=\"auto\": no router with an IPv4 address on %s's first segment",
+			n->name);
+		return;
+	}
+	best.prefix = -1;
+	n->gw = best;
+	n->has_gw = true;
+}
+
+static void check_route(struct resolver *r, struct lab_route *rt)
+{
+	struct lab *lab = r->lab;
+	const char *node = lab->nodes[rt->node].name;
+	char buf[64];
+
+	if (rt->dev) {
+		rt->dev_iface = node_iface_find(lab, rt->node, rt->dev);
+		if (rt->dev_iface < 0 && strcmp(rt->dev, "lo"))
+			lab_err(r->errs, rt->line,
+				"<route> dev=\"%s\": %s has no interface %s",
+				rt->dev, node, rt->dev);
+	}
+	if (rt->is_default && !rt->dst.family)
+		rt->dst.family = rt->has_via ? rt->via.family : AF_INET;
+	if (rt->has_via && rt->via.family != rt->dst.family) {
+		lab_err(r->errs, rt->line,
+			"<route> via=\"%s\": not the same address family as the destination",
+			lab_ip_str(&rt->via, buf, sizeof(buf)));
+		return;
+	}
+	if (rt->has_via && !rt->dev && on_subnet(lab, rt->node, &rt->via) < 0)
+		lab_err(r->errs, rt->line,
+			"<route> via=\"%s\" is on none of %s's subnets",
+			lab_ip_str(&rt->via, buf, sizeof(buf)), node);
+}
+
+static int resolve_routes(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, n = lab->nroutes, ret;
+
+	for (i = 0; i < lab->nnodes; i++) {
+		struct lab_node *nd = &lab->nodes[i];
+
+		if (nd->gw_auto)
+			auto_gateway(r, i);
+		if (!nd->has_gw)
+			continue;
+		ret = add_gateway_route(r, i);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < lab->nroutes; i++) {
+		struct lab_route *rt = &lab->routes[i];
+		int j;
+
+		check_route(r, rt);
+		if (i >= n || !rt->is_default)
+			continue;
+		for (j = n; j < lab->nroutes; j++)
+			if (lab->routes[j].node == rt->node &&
+			    lab->routes[j].dst.family == rt->dst.family)
+				lab_err(r->errs, rt->line,
+					"<route dst=\"default\"> on %s, which also has gateway= (line %d): use one",
+					lab->nodes[rt->node].name, lab->routes[j].line);
+	}
+	return 0;
+}
+
+/* ---- shaping, files, steps ------------------------------------------------ */
+
+static void check_shaping(struct resolver *r, int line, const char *what,
+			  const struct lab_shaping *s)
+{
+	if ((s->set & LAB_SH_JITTER) && s->jitter_ns && !s->delay_ns)
+		lab_err(r->errs, line, "%s jitter= needs delay=", what);
+	if ((s->set & LAB_SH_REORDER) && s->reorder_pct > 0 && !s->delay_ns)
+		lab_err(r->errs, line, "%s reorder= needs delay=", what);
+}
+
+static void check_links_shaping(struct resolver *r)
+{
+	int i;
+
+	for (i = 0; i < r->lab->nlinks; i++) {
+		check_shaping(r, r->lab->links[i].line, "<link>",
+			      &r->lab->links[i].shape[0]);
+		check_shaping(r, r->lab->links[i].line, "<link>",
+			      &r->lab->links[i].shape[1]);
+	}
+}
+
+static void check_files(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i, j;
+
+	for (i = 0; i < lab->nfiles; i++)
+		for (j = 0; j < i; j++)
+			if (lab->files[i].node == lab->files[j].node &&
+			    !strcmp(lab->files[i].path, lab->files[j].path))
+				lab_err(r->errs, lab->files[i].line,
+					"<file> path=\"%s\" is given twice for %s (line %d)",
+					lab->files[i].path,
+					lab->nodes[lab->files[i].node].name,
+					lab->files[j].line);
+}
+
+/* Find the link between two ends (either order). */
+static int find_link(struct resolver *r, struct lab_end *e)
+{
+	struct lab *lab = r->lab;
+	int i, k;
+
+	for (i = 0; i < lab->nlinks; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		for (k = 0; k < 2; k++) {
+			const struct lab_end *x = &e[k], *y = &e[!k];
+			const struct lab_iface *fa = &lab->ifaces[l->iface[0]];
+			const struct lab_iface *fb = &lab->ifaces[l->iface[1]];
+
+			if (fa->node != x->node || fb->node != y->node)
+				continue;
+			if (x->ifname && strcmp(x->ifname, fa->name))
+				continue;
+			if (y->ifname && strcmp(y->ifname, fb->name))
+				continue;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void step_node(struct resolver *r, struct lab_step *s, const char *attr)
+{
+	if (!s->node)
+		return;
+	s->node_idx = name_lookup(r, s->node, false, 0);
+	if (s->node_idx < 0)
+		lab_err(r->errs, s->line, "<%s> %s=\"%s\": no node named \"%s\"",
+			s->kind == LAB_STEP_PING ? "ping" :
+			s->kind == LAB_STEP_IPERF ? "iperf" :
+			s->kind == LAB_STEP_RUN ? "run" : "exec",
+			attr, s->node, s->node);
+}
+
+static void step_target(struct resolver *r, struct lab_step *s)
+{
+	const char *el = s->kind == LAB_STEP_PING ? "ping" : "iperf";
+
+	s->to_node = name_lookup(r, s->to, false, 0);
+	if (s->to_node >= 0) {
+		if (!lab_node_first_addr(r->lab, s->to_node, AF_INET,
+					 &s->to_addr) &&
+		    !lab_node_first_addr(r->lab, s->to_node, AF_INET6,
+					 &s->to_addr))
+			lab_err(r->errs, s->line,
+				"<%s> to=\"%s\": node %s has no address", el,
+				s->to, s->to);
+		return;
+	}
+	if (lab_addr_parse(s->to, &s->to_addr) || s->to_addr.prefix >= 0)
+		lab_err(r->errs, s->line,
+			"<%s> to=\"%s\": no node named \"%s\" and not an IP address",
+			el, s->to, s->to);
+}
+
+static void resolve_steps(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int i;
+
+	for (i = 0; i < lab->nsteps; i++) {
+		struct lab_step *s = &lab->steps[i];
+
+		switch (s->kind) {
+		case LAB_STEP_PING:
+		case LAB_STEP_IPERF:
+			step_node(r, s, "from");
+			step_target(r, s);
+			break;
+		case LAB_STEP_RUN:
+		case LAB_STEP_EXEC:
+			step_node(r, s, "node");
+			break;
+		case LAB_STEP_LINK_DOWN:
+		case LAB_STEP_LINK_UP:
+		case LAB_STEP_LINK_SET:
+			if (resolve_end(r, s->line, "a", &s->end[0]) < 0 ||
+			    resolve_end(r, s->line, "b", &s->end[1]) < 0)
+				break;
+			s->link = find_link(r, s->end);
+			if (s->link < 0)
+				lab_err(r->errs, s->line,
+					"no link between %s and %s",
+					s->end[0].text, s->end[1].text);
+			else if (s->kind == LAB_STEP_LINK_SET) {
+				struct lab_shaping m = lab->links[s->link].shape[0];
+
+				lab_shaping_merge(&m, &s->shape);
+				check_shaping(r, s->line, "<link-set>", &m);
+			}
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- /etc/hosts ------------------------------------------------------------ */
+
+static int build_hosts(struct lab *lab)
+{
+	static const char head[] = "127.0.0.1\tlocalhost\n"
+				   "::1\tlocalhost ip6-localhost ip6-loopback\n";
+	size_t cap = sizeof(head) + (size_t)lab->nnodes * 96, n;
+	char ip[64];
+	int i;
+
+	lab->hosts = arena_alloc(&lab->arena, cap);
+	if (!lab->hosts)
+		return -ENOMEM;
+	n = (size_t)snprintf(lab->hosts, cap, "%s", head);
+	for (i = 0; i < lab->nnodes; i++) {
+		struct lab_addr a;
+
+		if (!lab_node_first_addr(lab, i, AF_INET, &a) &&
+		    !lab_node_first_addr(lab, i, AF_INET6, &a))
+			continue;
+		n += (size_t)snprintf(lab->hosts + n, cap - n, "%s\t%s\n",
+				      lab_ip_str(&a, ip, sizeof(ip)),
+				      lab->nodes[i].name);
+	}
+	return 0;
+}
+
+static bool any_v6(const struct lab *lab)
+{
+	int i, k;
+
+	if (lab->ip6base.family)
+		return true;
+	for (i = 0; i < lab->nifaces; i++)
+		for (k = 0; k < lab->ifaces[i].naddrs; k++)
+			if (lab->ifaces[i].addrs[k].family == AF_INET6)
+				return true;
+	for (i = 0; i < lab->nroutes; i++)
+		if (lab->routes[i].dst.family == AF_INET6)
+			return true;
+	return false;
+}
+
+/* ---- driver ---------------------------------------------------------------- */
+
+static int resolve_all(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int ret;
+
+	ret = check_nodes(r);
+	if (ret || r->errs->n)
+		return ret;
+	ret = index_declared(r);
+	if (!ret)
+		ret = resolve_links(r);
+	if (ret || r->errs->n)
+		return ret;
+	check_ifaces(r);
+	sort_node_ifaces(lab);
+	assign_mtus(lab);
+	check_vlans(r);
+	check_links_shaping(r);
+	check_files(r);
+	ret = assign_macs(r);
+	if (!ret)
+		ret = build_segments(r);
+	if (!ret && !r->errs->n)
+		ret = assign_addresses(r);
+	if (!ret && !r->errs->n)
+		ret = resolve_routes(r);
+	if (ret || r->errs->n)
+		return ret;
+	resolve_steps(r);
+	lab->ipv6_on = lab->ipv6 == LAB_V6_ON ||
+		       (lab->ipv6 == LAB_V6_AUTO && any_v6(lab));
+	if (lab->ipv6 == LAB_V6_OFF && any_v6(lab))
+		lab_err(r->errs, lab->line,
+			"<lab> ipv6=\"off\" but the lab has IPv6 addresses or ip6base");
+	return build_hosts(lab);
+}
+
+int lab_resolve(struct lab *lab, struct lab_errors *errs)
+{
+	struct resolver r = { .lab = lab, .errs = errs };
+	int ret;
+
+	ret = resolve_all(&r);
+	free(r.names);
+	free(r.uf);
+	if (ret)
+		return ret;
+	if (errs->n)
+		return -EINVAL;
+	lab->resolved = true;
+	return 0;
+}

@@ -1,0 +1,585 @@
+/* runner.c — entering a node (see runner.h for the view a command gets). */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+extern char **environ;
+
+/* Steps of the child, reported through the error pipe by index. */
+enum runner_stage {
+	RS_SETNS, RS_UNSHARE, RS_SLAVE, RS_ETC, RS_TMP, RS_SHARED,
+	RS_RUN_SHARED, RS_RUN, RS_SYS, RS_HOSTNAME, RS_STDIO, RS_EXEC,
+	RS_PID = 100,		/* not a failure: a daemon's pid */
+};
+
+static const char *const runner_stage_names[] = {
+	[RS_SETNS] = "setns", [RS_UNSHARE] = "unshare",
+	[RS_SLAVE] = "make / a slave mount", [RS_ETC] = "mount /etc overlay",
+	[RS_TMP] = "bind /tmp", [RS_SHARED] = "bind /shared",
+	[RS_RUN_SHARED] = "bind /run/shared", [RS_RUN] = "bind /run",
+	[RS_SYS] = "mount /sys", [RS_HOSTNAME] = "sethostname",
+	[RS_STDIO] = "stdio", [RS_EXEC] = "exec",
+};
+
+struct runner_msg {
+	int32_t stage;
+	int32_t val;
+};
+
+/* Everything the child needs, computed before fork: between fork and exec
+ * only async-signal-safe calls (the parent may be multithreaded). */
+struct runner_ctx {
+	const struct runner_cmd *c;
+	char etc_src[64];	/* /proc/HOLDER/fd/E, "" = none */
+	char etc_opts[3 * PATH_MAX];
+	char tmp[PATH_MAX], run[PATH_MAX], shared[PATH_MAX];
+	char run_shared[PATH_MAX];
+	char cwd[PATH_MAX];
+	bool host_shared;
+	char **envp;
+	int fd[3];
+	int errfd;
+	pid_t parent;
+};
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* ---- opening a node ------------------------------------------------------ */
+
+static int nsfs_dev(dev_t *dev)
+{
+	struct stat sb;
+
+	if (stat("/proc/self/ns/net", &sb) < 0)
+		return -errno;
+	*dev = sb.st_dev;
+	return 0;
+}
+
+int runner_open_netns(const struct state *st, int node, int *fd)
+{
+	const struct state_node *n;
+	char path[4200];
+	struct stat sb;
+	dev_t dev;
+	int f, ret;
+
+	if (node < 0 || node >= st->nnodes)
+		return -EINVAL;
+	n = &st->nodes[node];
+	if (st->holder > 0 && n->netns_fd >= 0)
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
+			 n->netns_fd);
+	else
+		snprintf(path, sizeof(path), "%s/%s.%s", state_netns_dir(),
+			 st->name, n->name);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	ret = nsfs_dev(&dev);
+	/* the inode guards against a reused holder pid */
+	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
+		     sb.st_ino != n->netns_ino))
+		ret = -ESTALE;
+	if (ret < 0) {
+		close(f);
+		return ret;
+	}
+	*fd = f;
+	return 0;
+}
+
+/* ---- the child --------------------------------------------------------------- */
+
+static void __attribute__((noreturn)) child_fail(const struct runner_ctx *x,
+						 int stage, int err)
+{
+	struct runner_msg m = { stage, err };
+
+	if (write(x->errfd, &m, sizeof(m)) < 0) {
+		/* nothing to do: the parent sees the exit status */
+	}
+	_exit(stage == RS_EXEC ? (err == ENOENT ? 127 : 126) : 125);
+}
+
+static int child_bind(const char *src, const char *dst, unsigned long flags)
+{
+	return mount(src, dst, NULL, MS_BIND | flags, NULL);
+}
+
+static int child_etc(const struct runner_ctx *x)
+{
+	int t;
+
+	if (x->c->etc_fd >= 0)
+		t = open_tree(x->c->etc_fd, "", OPEN_TREE_CLONE |
+			      OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	else if (x->etc_src[0])
+		t = open_tree(AT_FDCWD, x->etc_src, OPEN_TREE_CLONE |
+			      OPEN_TREE_CLOEXEC);
+	else
+		return mount("overlay", "/etc", "overlay", 0, x->etc_opts);
+	if (t < 0)
+		return -1;
+	/* the clone shares the holder's overlay superblock */
+	return move_mount(t, "", AT_FDCWD, "/etc", MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+static void child_mounts(const struct runner_ctx *x)
+{
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		child_fail(x, RS_SLAVE, errno);
+	if (child_etc(x) < 0)
+		child_fail(x, RS_ETC, errno);
+	if (child_bind(x->tmp, "/tmp", 0) < 0)
+		child_fail(x, RS_TMP, errno);
+	if (x->host_shared && child_bind(x->shared, "/shared", 0) < 0)
+		child_fail(x, RS_SHARED, errno);
+	/* shared/ inside the node's run dir first, then that dir on /run
+	 * recursively: once /run is covered, /run/nslab is out of sight */
+	if (child_bind(x->shared, x->run_shared, 0) < 0)
+		child_fail(x, RS_RUN_SHARED, errno);
+	if (child_bind(x->run, "/run", MS_REC) < 0)
+		child_fail(x, RS_RUN, errno);
+	/* a sysfs mounted now belongs to the node's netns */
+	if (umount2("/sys", MNT_DETACH) < 0 ||
+	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL) < 0)
+		child_fail(x, RS_SYS, errno);
+}
+
+static void child_stdio(const struct runner_ctx *x)
+{
+	int i, t[3];
+
+	/* via fds >= 3 first, so any permutation of 0..2 works */
+	for (i = 0; i < 3; i++) {
+		t[i] = fcntl(x->fd[i], F_DUPFD_CLOEXEC, 3);
+		if (t[i] < 0)
+			child_fail(x, RS_STDIO, errno);
+	}
+	for (i = 0; i < 3; i++)
+		if (dup2(t[i], i) < 0)
+			child_fail(x, RS_STDIO, errno);
+}
+
+static void __attribute__((noreturn)) runner_child(const struct runner_ctx *x)
+{
+	const struct runner_cmd *c = x->c;
+	const char *name = c->st->nodes[c->node].name;
+
+	if (c->die_with_parent) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != x->parent)
+			_exit(125);	/* the parent died before prctl */
+	}
+	if (c->background)
+		setsid();
+	else if (c->new_pgrp)
+		setpgid(0, 0);
+	if (setns(c->netns_fd, CLONE_NEWNET) < 0)
+		child_fail(x, RS_SETNS, errno);
+	if (unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0)
+		child_fail(x, RS_UNSHARE, errno);
+	child_mounts(x);
+	if (sethostname(name, strlen(name)) < 0)
+		child_fail(x, RS_HOSTNAME, errno);
+	if (!x->cwd[0] || chdir(x->cwd) < 0) {
+		if (chdir("/") < 0) {
+			/* cannot happen; the command starts wherever it is */
+		}
+	}
+	child_stdio(x);
+	/* daemons and captured commands must not keep the caller's fds */
+	if (c->background || c->new_pgrp)
+		syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	execvpe(c->argv[0], c->argv, x->envp);
+	child_fail(x, RS_EXEC, errno);
+}
+
+/* ---- preparing the child's context ----------------------------------------- */
+
+static bool env_is_ours(const char *e)
+{
+	return !strncmp(e, "NSLAB_LAB=", 10) || !strncmp(e, "NSLAB_NODE=", 11) ||
+	       !strncmp(e, "NSLAB_SHARED=", 13);
+}
+
+static char **runner_env(const struct runner_ctx *x, char *buf, size_t blen)
+{
+	char *const *src = x->c->envp ? x->c->envp : environ;
+	const struct state *st = x->c->st;
+	size_t n = 0, k = 0;
+	char **v;
+	int l;
+
+	while (src[n])
+		n++;
+	v = calloc(n + 4, sizeof(*v));
+	if (!v)
+		return NULL;
+	for (n = 0; src[n]; n++)
+		if (!env_is_ours(src[n]))
+			v[k++] = src[n];
+	l = snprintf(buf, blen, "NSLAB_LAB=%s", st->name) + 1;
+	v[k++] = buf;
+	v[k++] = buf + l;
+	l += snprintf(buf + l, blen - l, "NSLAB_NODE=%s",
+		      st->nodes[x->c->node].name) + 1;
+	v[k++] = buf + l;
+	snprintf(buf + l, blen - l, "NSLAB_SHARED=%s",
+		 x->host_shared ? "/shared" : "/run/shared");
+	return v;
+}
+
+static void runner_paths(struct runner_ctx *x)
+{
+	const struct state *st = x->c->st;
+	const struct state_node *n = &st->nodes[x->c->node];
+	struct stat sb;
+
+	snprintf(x->tmp, sizeof(x->tmp), "%s/nodes/%s/tmp", st->dir, n->name);
+	snprintf(x->run, sizeof(x->run), "%s/nodes/%s/run", st->dir, n->name);
+	snprintf(x->run_shared, sizeof(x->run_shared), "%s/shared", x->run);
+	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->dir);
+	snprintf(x->etc_opts, sizeof(x->etc_opts),
+		 "lowerdir=/etc,upperdir=%s/nodes/%s/upper,"
+		 "workdir=%s/nodes/%s/work", st->dir, n->name, st->dir, n->name);
+	x->etc_src[0] = '\0';
+	if (x->c->etc_fd < 0 && st->holder > 0 && n->etc_fd >= 0)
+		snprintf(x->etc_src, sizeof(x->etc_src), "/proc/%d/fd/%d",
+			 (int)st->holder, n->etc_fd);
+	x->host_shared = lstat("/shared", &sb) == 0 && S_ISDIR(sb.st_mode);
+	if (!getcwd(x->cwd, sizeof(x->cwd)))
+		x->cwd[0] = '\0';
+	x->parent = getpid();
+}
+
+/* stdin/out/err of the child; opens what it needs into own[]. */
+static int runner_stdio(struct runner_ctx *x, int own[2])
+{
+	const struct runner_cmd *c = x->c;
+	char path[4200];
+	int want[3] = { c->fd_in, c->fd_out, c->fd_err }, i;
+
+	own[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (own[0] < 0)
+		return -errno;
+	if (c->background) {
+		snprintf(path, sizeof(path), "%s/log/%s.log", c->st->dir,
+			 c->st->nodes[c->node].name);
+		own[1] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+			      O_NOFOLLOW, 0644);
+		if (own[1] < 0)
+			return -errno;
+		want[0] = -1;
+	}
+	for (i = 0; i < 3; i++)
+		x->fd[i] = want[i] >= 0 ? want[i] :
+			   (i && c->background ? own[1] : own[0]);
+	return 0;
+}
+
+/* ---- spawning -------------------------------------------------------------------- */
+
+/* Read the child's reports: RS_PID records, then a failure or EOF (exec
+ * succeeded, the pipe was close-on-exec). */
+static int runner_read_reports(int rfd, pid_t *pid, struct runner_fail *fail)
+{
+	struct runner_msg m;
+	ssize_t n;
+
+	for (;;) {
+		n = read(rfd, &m, sizeof(m));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m))
+			return 0;
+		if (m.stage == RS_PID) {
+			*pid = m.val;
+			continue;
+		}
+		if (fail) {
+			fail->stage = m.stage >= 0 && m.stage <= RS_EXEC ?
+				      runner_stage_names[m.stage] : "?";
+			fail->err = m.val;
+		}
+		return m.val > 0 ? -m.val : -EIO;
+	}
+}
+
+static pid_t runner_fork(const struct runner_ctx *x)
+{
+	struct runner_msg m = { RS_PID, 0 };
+	pid_t pid = fork();
+
+	if (pid != 0 || !x->c->background)
+		return pid;
+	/* daemon: the middle process exits at once, the grandchild is
+	 * reparented to init (or a subreaper) and reports its pid */
+	if (fork() != 0)
+		_exit(0);
+	m.val = getpid();
+	if (write(x->errfd, &m, sizeof(m)) < 0)
+		_exit(125);
+	return 0;
+}
+
+static int runner_start(struct runner_ctx *x, pid_t *pid,
+			struct runner_fail *fail)
+{
+	int p[2], st, ret;
+	pid_t child, got = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	x->errfd = p[1];
+	child = runner_fork(x);
+	if (child == 0)
+		runner_child(x);
+	close(p[1]);
+	if (child < 0) {
+		close(p[0]);
+		return -errno;
+	}
+	ret = runner_read_reports(p[0], &got, fail);
+	close(p[0]);
+	if (x->c->background) {
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+		child = got;
+		if (!ret && got <= 0)
+			ret = -ECHILD;
+	} else if (ret < 0) {
+		while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (!ret)
+		*pid = child;
+	return ret;
+}
+
+int runner_spawn(const struct runner_cmd *c, pid_t *pid,
+		 struct runner_fail *fail)
+{
+	struct runner_ctx *x;
+	char envbuf[3 * 64 + 80];
+	int own[2] = { -1, -1 }, ret;
+
+	if (fail)
+		*fail = (struct runner_fail){ "prepare", 0 };
+	if (!c->st || c->node < 0 || c->node >= c->st->nnodes || !c->argv ||
+	    !c->argv[0] || c->netns_fd < 0)
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->c = c;
+	runner_paths(x);
+	x->envp = runner_env(x, envbuf, sizeof(envbuf));
+	ret = x->envp ? runner_stdio(x, own) : -ENOMEM;
+	if (!ret)
+		ret = runner_start(x, pid, fail);
+	else if (fail)
+		fail->err = -ret;
+	if (own[0] >= 0)
+		close(own[0]);
+	if (own[1] >= 0)
+		close(own[1]);
+	free(x->envp);
+	free(x);
+	return ret;
+}
+
+/* ---- waiting ---------------------------------------------------------------------- */
+
+int runner_exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+static void runner_kill_child(pid_t pid)
+{
+	/* its own group when it made one (new_pgrp): the whole pipeline */
+	if (getpgid(pid) == pid)
+		kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+}
+
+static int poll_until(struct pollfd *pfd, int n, uint64_t deadline)
+{
+	uint64_t now;
+	int r;
+
+	for (;;) {
+		now = now_ns();
+		if (deadline && now >= deadline)
+			return 0;
+		r = poll(pfd, n, deadline ? (int)((deadline - now + 999999) /
+						  1000000) : -1);
+		if (r >= 0 || errno != EINTR)
+			return r < 0 ? -errno : r;
+	}
+}
+
+static int reap(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+int runner_wait(pid_t pid, uint64_t timeout_ns, int *status)
+{
+	struct pollfd pfd;
+	int r, pidfd;
+
+	if (!timeout_ns)
+		return reap(pid, status);
+	pidfd = sys_pidfd_open(pid);
+	if (pidfd < 0)
+		return -errno;
+	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	r = poll_until(&pfd, 1, now_ns() + timeout_ns);
+	close(pidfd);
+	if (r == 0)
+		runner_kill_child(pid);
+	if (reap(pid, status) < 0)
+		return -errno;
+	return r == 0 ? -ETIMEDOUT : r < 0 ? r : 0;
+}
+
+/* ---- capture ------------------------------------------------------------------------ */
+
+struct capture {
+	char *out;
+	size_t len, cap;
+	int log;
+};
+
+static bool capture_read(int fd, struct capture *cp)
+{
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	size_t k;
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (cp->log >= 0 && write(cp->log, buf, n) < 0) {
+		/* a full log must not fail the command */
+	}
+	k = cp->cap > cp->len + 1 ? cp->cap - cp->len - 1 : 0;
+	if (k > (size_t)n)
+		k = n;
+	memcpy(cp->out + cp->len, buf, k);
+	cp->len += k;
+	return true;
+}
+
+static int capture_loop(int rfd, pid_t pid, uint64_t timeout_ns,
+			struct capture *cp, int *status)
+{
+	uint64_t deadline = timeout_ns ? now_ns() + timeout_ns : 0;
+	struct pollfd pfd[2];
+	int pidfd, r, n = 2;
+
+	pidfd = sys_pidfd_open(pid);
+	if (pidfd < 0)
+		return -errno;
+	pfd[0] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = rfd, .events = POLLIN };
+	for (;;) {
+		r = poll_until(pfd, n, deadline);
+		if (r <= 0)
+			break;
+		if (n == 2 && pfd[1].revents && !capture_read(rfd, cp))
+			n = 1;		/* EOF: only the exit is left */
+		if (pfd[0].revents)
+			break;		/* exited: drain below, then done */
+	}
+	close(pidfd);
+	if (r == 0)
+		runner_kill_child(pid);
+	/* what the command wrote before exiting; a grandchild that keeps the
+	 * pipe open must not keep us here (O_NONBLOCK) */
+	while (n == 2 && r > 0 && capture_read(rfd, cp) && errno != EAGAIN)
+		errno = 0;
+	if (reap(pid, status) < 0)
+		return -errno;
+	return r == 0 ? -ETIMEDOUT : r < 0 ? r : 0;
+}
+
+static int open_log(const struct runner_cmd *c)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/log/%s.log", c->st->dir,
+		 c->st->nodes[c->node].name);
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0644);
+}
+
+int runner_run_capture(const struct runner_cmd *c, uint64_t timeout_ns,
+		       int *status, char *out, size_t outlen,
+		       struct runner_fail *fail)
+{
+	struct capture cp = { .out = out, .cap = outlen, .log = -1 };
+	struct runner_cmd cc = *c;
+	int p[2], ret;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	/* the child's end must block: most programs expect that */
+	fcntl(p[1], F_SETFL, 0);
+	cc.fd_in = -1;
+	cc.fd_out = cc.fd_err = p[1];
+	cc.background = false;
+	cc.new_pgrp = true;
+	ret = runner_spawn(&cc, &pid, fail);
+	close(p[1]);
+	if (!ret) {
+		cp.log = open_log(c);
+		ret = capture_loop(p[0], pid, timeout_ns, &cp, status);
+		if (cp.log >= 0)
+			close(cp.log);
+	}
+	close(p[0]);
+	if (out && outlen)
+		out[cp.len < outlen ? cp.len : outlen - 1] = '\0';
+	return ret;
+}

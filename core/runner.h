@@ -1,0 +1,93 @@
+/* runner.h — entering a node: run commands inside a lab's node, capture
+ * their output, run daemons, and kill everything a lab runs.
+ *
+ * A command in a node (SPEC §4) runs in a forked child (setns/unshare of a
+ * mount namespace are refused in a multithreaded process) that:
+ *   setns(node netns); unshare(CLONE_NEWNS | CLONE_NEWUTS);
+ *   makes / a recursive slave (host mounts and unmounts still arrive, ours
+ *     never leave: exactly what `ip netns exec` does);
+ *   /etc  <- a clone (open_tree) of the node's overlay mount kept by the
+ *            holder, so every process of the node shares one overlay; a fresh
+ *            overlay mount when the lab has none (lower /etc, upper/work in
+ *            the node's dir; the host's /etc is never written);
+ *   /tmp  <- bind of nodes/NODE/tmp;
+ *   /shared <- bind of the lab's shared/, only if the host has a /shared
+ *            directory (nothing is ever created in the host's /);
+ *   /run  <- bind of nodes/NODE/run, LAST (it hides /run/nslab), with the
+ *            lab's shared/ also bound on /run/shared inside it;
+ *   /sys  <- a fresh sysfs, so /sys/class/net shows the node's interfaces;
+ *   hostname = node; NSLAB_LAB, NSLAB_NODE, NSLAB_SHARED (where the lab's
+ *   shared dir is inside the node: /shared or /run/shared) in the env.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "state.h"
+
+struct runner_cmd {
+	const struct state *st;
+	int node;		/* index into st->nodes */
+	int netns_fd;		/* from runner_open_netns(), in our fd table */
+	int etc_fd;		/* our own /etc overlay mount fd (a lab run without
+				 * holder), or -1: the holder's, else a fresh one */
+	char *const *argv;	/* argv[0] is looked up in PATH */
+	char *const *envp;	/* NULL: our environ; NSLAB_* are added */
+	int fd_in, fd_out, fd_err;	/* -1: /dev/null (background: the log) */
+	bool background;	/* detached daemon: double fork, setsid, stdin
+				 * /dev/null, stdout+stderr appended to the node
+				 * log, none of our fds */
+	bool new_pgrp;		/* own process group (timeouts kill it whole) */
+	bool die_with_parent;	/* PR_SET_PDEATHSIG(SIGKILL): foreground only;
+				 * fires when the forking THREAD exits */
+};
+
+/* Why a spawn failed: the step that failed in the child and its errno.
+ * stage "exec" with ENOENT means "command not found" (exit 127), any other
+ * "exec" error "not executable" (126). */
+struct runner_fail {
+	const char *stage;
+	int err;
+};
+
+/* Open the node's netns (/proc/HOLDER/fd/N, else /run/netns/LAB.NODE) and
+ * check its inode against nodes.tab: -ESTALE when it differs (the holder
+ * pid was reused), -ENOENT when the lab's holder is gone. */
+int runner_open_netns(const struct state *st, int node, int *fd);
+
+/* Start the command.  Returns 0 with *pid (the daemon's pid for background
+ * commands; not our child then), or -errno with *fail filled. */
+int runner_spawn(const struct runner_cmd *c, pid_t *pid,
+		 struct runner_fail *fail);
+/* Wait for our child pid; timeout_ns 0 = no limit.  On timeout the process
+ * group (or the process) is SIGKILLed and reaped: -ETIMEDOUT. */
+int runner_wait(pid_t pid, uint64_t timeout_ns, int *status);
+/* Foreground with stdout+stderr captured (NUL-terminated, truncated to
+ * outlen - 1) and also appended to log/NODE.log; stdin /dev/null, own
+ * process group.  A background grandchild holding the pipe does not delay
+ * the return: we stop when the command exits. */
+int runner_run_capture(const struct runner_cmd *c, uint64_t timeout_ns,
+		       int *status, char *out, size_t outlen,
+		       struct runner_fail *fail);
+/* The exit code a shell would give: status, or 128+N for signal N. */
+int runner_exit_code(int status);
+
+/* Kill every process whose netns is one of inodes[] (scan of
+ * /proc/PID/ns/net: double-forked daemons are found too), except ourselves
+ * and `spare` (0: none): SIGTERM (+SIGCONT), up to 2 s, then SIGKILL until
+ * none is left.  *nkilled: distinct processes signalled. */
+int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
+		    int *nkilled);
+
+/* `down` of one lab, usable without the XML: lock, kill its processes,
+ * its holder(s), remove symlinks and the state dir.  0 also when the lab
+ * does not exist (*existed false); a half-built lab is removed too. */
+struct runner_down_report {
+	bool existed;
+	int nkilled;		/* processes killed in the lab's nodes */
+	int nholders;		/* holders ended */
+};
+int runner_down_lab(const char *lab, struct runner_down_report *rep);

@@ -1,0 +1,758 @@
+/* state.c — /run/nslab/NAME/: lock, node table, per-node dirs, files,
+ * removal, listing.  See state.h for the layout. */
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/mount.h>
+
+#define STATE_MAGIC "nslab-state"
+
+const char *state_run_dir(void)
+{
+	const char *d = getenv("NSLAB_RUN_DIR");
+
+	return d && *d ? d : "/run/nslab";
+}
+
+const char *state_netns_dir(void)
+{
+	const char *d = getenv("NSLAB_NETNS_DIR");
+
+	return d && *d ? d : "/run/netns";
+}
+
+bool state_name_ok(const char *name)
+{
+	size_t i, n = name ? strlen(name) : 0;
+
+	if (n < 1 || n > LAB_NAME_MAX)
+		return false;
+	if (!((name[0] >= 'a' && name[0] <= 'z') ||
+	      (name[0] >= 'A' && name[0] <= 'Z')))
+		return false;
+	for (i = 1; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_-", name[i]))
+			return false;
+	return true;
+}
+
+static int state_rm_dir(const char *dir);
+
+static struct state *state_alloc(const char *lab)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	snprintf(st->name, sizeof(st->name), "%s", lab);
+	snprintf(st->dir, sizeof(st->dir), "%s/%s", state_run_dir(), lab);
+	st->dirfd = -1;
+	st->lockfd = -1;
+	return st;
+}
+
+void state_unlock(struct state *st)
+{
+	if (st && st->lockfd >= 0) {
+		close(st->lockfd);	/* closing drops the flock */
+		st->lockfd = -1;
+	}
+}
+
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	state_unlock(st);
+	if (st->dirfd >= 0)
+		close(st->dirfd);
+	free(st->nodes);
+	free(st);
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Build the lab's skeleton in dirfd (a fresh temporary dir). */
+static int state_skeleton(int dirfd, int *lockfd)
+{
+	static const char *const sub[] = { "log", "shared", "nodes" };
+	size_t i;
+	int fd;
+
+	fd = openat(dirfd, "lock", O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return -errno;
+	}
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (mkdirat(dirfd, sub[i], 0755) < 0) {
+			close(fd);
+			return -errno;
+		}
+	}
+	*lockfd = fd;
+	return 0;
+}
+
+int state_create(const char *lab, struct state **out)
+{
+	char tmp[4096];
+	struct state *st;
+	int ret, base = -1;
+
+	if (!state_name_ok(lab))
+		return -EINVAL;
+	ret = mkdir_p(state_run_dir(), 0755);
+	if (ret < 0)
+		return ret;
+	st = state_alloc(lab);
+	if (!st)
+		return -ENOMEM;
+	/* A hidden temporary name first, renamed into place when the lock
+	 * exists: nobody can see (and `down`) a lab dir without a held lock. */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%d", state_run_dir(), lab, getpid());
+	if (mkdir(tmp, 0755) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	st->dirfd = open(tmp, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (st->dirfd < 0) {
+		ret = -errno;
+		goto fail_rm;
+	}
+	ret = state_skeleton(st->dirfd, &st->lockfd);
+	if (ret < 0)
+		goto fail_rm;
+	base = open(state_run_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0 ||
+	    renameat2(base, tmp + strlen(state_run_dir()) + 1, base, lab,
+		      RENAME_NOREPLACE) < 0) {
+		ret = errno == ENOTEMPTY ? -EEXIST : -errno;
+		goto fail_rm;
+	}
+	close(base);
+	st->ctime = time(NULL);
+	ret = state_save(st);
+	if (ret < 0) {
+		state_remove(st);
+		state_close(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
+fail_rm:
+	if (base >= 0)
+		close(base);
+	/* only the temporary dir: NAME's links may belong to a live lab */
+	state_rm_dir(tmp);
+fail:
+	state_close(st);
+	return ret;
+}
+
+/* ---- nodes.tab ----------------------------------------------------------- */
+
+int state_add_node(struct state *st, const char *name, const char *kind,
+		   int netns_fd)
+{
+	struct state_node *n;
+	struct stat sb;
+
+	if (!state_name_ok(name))
+		return -EINVAL;
+	if (st->nnodes == st->cap) {
+		int cap = st->cap ? st->cap * 2 : 16;
+		void *v = reallocarray(st->nodes, cap, sizeof(*n));
+
+		if (!v)
+			return -ENOMEM;
+		st->nodes = v;
+		st->cap = cap;
+	}
+	n = &st->nodes[st->nnodes];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	snprintf(n->kind, sizeof(n->kind), "%s", kind ? kind : "-");
+	n->netns_fd = netns_fd;
+	n->etc_fd = -1;
+	if (netns_fd >= 0) {
+		if (fstat(netns_fd, &sb) < 0)
+			return -errno;
+		n->netns_ino = sb.st_ino;
+	}
+	return st->nnodes++;
+}
+
+int state_node_find(const struct state *st, const char *name)
+{
+	int i;
+
+	for (i = 0; i < st->nnodes; i++)
+		if (!strcmp(st->nodes[i].name, name))
+			return i;
+	return -ENOENT;
+}
+
+static int state_write_tab(struct state *st, FILE *f)
+{
+	int i;
+
+	fprintf(f, "%s 1 %d %" PRId64 "\n", STATE_MAGIC, (int)st->holder,
+		st->ctime);
+	for (i = 0; i < st->nnodes; i++) {
+		const struct state_node *n = &st->nodes[i];
+
+		fprintf(f, "%s %s %lu %d %d\n", n->name, n->kind, n->netns_ino,
+			n->netns_fd, n->etc_fd);
+	}
+	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
+}
+
+int state_save(struct state *st)
+{
+	FILE *f;
+	int fd, ret;
+
+	fd = openat(st->dirfd, STATE_NODES_TAB ".tmp",
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = state_write_tab(st, f);
+	if (fclose(f) == EOF && !ret)
+		ret = -errno;
+	/* rename: readers (ls, exec) never see a half-written table */
+	if (!ret && renameat(st->dirfd, STATE_NODES_TAB ".tmp", st->dirfd,
+			     STATE_NODES_TAB) < 0)
+		ret = -errno;
+	return ret;
+}
+
+static int state_parse_node(struct state *st, const char *line)
+{
+	char name[64], kind[16];
+	unsigned long ino;
+	int fd, efd = -1, i, k;
+
+	k = sscanf(line, "%63s %15s %lu %d %d", name, kind, &ino, &fd, &efd);
+	if (k < 4)
+		return -EBADMSG;
+	i = state_add_node(st, name, kind, -1);
+	if (i < 0)
+		return i == -EINVAL ? -EBADMSG : i;
+	st->nodes[i].netns_ino = ino;
+	st->nodes[i].netns_fd = fd;
+	st->nodes[i].etc_fd = k == 5 ? efd : -1;
+	return 0;
+}
+
+/* Read nodes.tab.  A missing table is a half-built lab: no nodes. */
+static int state_read_tab(struct state *st)
+{
+	char line[256];
+	int fd, ret = 0, holder, ver;
+	int64_t ctime;
+	FILE *f;
+
+	fd = openat(st->dirfd, STATE_NODES_TAB, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, STATE_MAGIC " %d %d %" SCNd64, &ver, &holder,
+		   &ctime) != 3) {
+		fclose(f);
+		return -EBADMSG;
+	}
+	st->holder = holder;
+	st->ctime = ctime;
+	while (!ret && fgets(line, sizeof(line), f))
+		ret = state_parse_node(st, line);
+	fclose(f);
+	return ret;
+}
+
+static int state_open_lock(const char *lab, int how, struct state **out)
+{
+	struct state *st;
+	struct stat sb;
+	int ret;
+
+	if (!state_name_ok(lab))
+		return -EINVAL;
+	st = state_alloc(lab);
+	if (!st)
+		return -ENOMEM;
+	st->dirfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC |
+			 O_NOFOLLOW);
+	if (st->dirfd < 0) {
+		ret = errno == ENOTDIR ? -ENOENT : -errno;
+		goto fail;
+	}
+	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (st->lockfd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	if (flock(st->lockfd, how) < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	/* The lab may have been removed while we waited for the lock. */
+	if (fstat(st->lockfd, &sb) < 0 || sb.st_nlink == 0) {
+		ret = -ENOENT;
+		goto fail;
+	}
+	ret = state_read_tab(st);
+	if (ret < 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	state_close(st);
+	return ret;
+}
+
+int state_open(const char *lab, struct state **out)
+{
+	return state_open_lock(lab, LOCK_EX, out);
+}
+
+int state_open_read(const char *lab, struct state **out)
+{
+	int ret = state_open_lock(lab, LOCK_SH, out);
+
+	if (ret == 0)
+		state_unlock(*out);
+	return ret;
+}
+
+/* ---- per-node dirs and files --------------------------------------------- */
+
+int state_node_dirs(struct state *st, int node)
+{
+	static const char *const sub[] = { "", "/upper", "/work", "/run",
+					   "/run/shared", "/tmp" };
+	char path[256];
+	size_t i;
+
+	if (node < 0 || node >= st->nnodes)
+		return -EINVAL;
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		snprintf(path, sizeof(path), "nodes/%s%s", st->nodes[node].name,
+			 sub[i]);
+		/* /tmp semantics for the node's private /tmp */
+		if (mkdirat(st->dirfd, path, !strcmp(sub[i], "/tmp") ? 01777
+			    : 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (!strcmp(sub[i], "/tmp") &&
+		    fchmodat(st->dirfd, path, 01777, 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Map a node path to (dir relative to the lab dir, rest). */
+static int state_map_path(const struct state *st, int node, const char *path,
+			  char *base, size_t blen, const char **rest)
+{
+	static const struct {
+		const char *prefix;
+		const char *sub;	/* NULL: the lab's shared/ */
+	} map[] = {
+		{ "/run/shared/", NULL }, { "/shared/", NULL },
+		{ "/etc/", "upper" }, { "/run/", "run" }, { "/tmp/", "tmp" },
+	};
+	size_t i, l;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		l = strlen(map[i].prefix);
+		if (strncmp(path, map[i].prefix, l))
+			continue;
+		*rest = path + l;
+		if (!map[i].sub)
+			snprintf(base, blen, "shared");
+		else
+			snprintf(base, blen, "nodes/%s/%s",
+				 st->nodes[node].name, map[i].sub);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Walk rest's directories below dirfd, making them; returns a dir fd and
+ * points *leaf at the last component. */
+static int state_walk_mkdir(int dirfd, char *rest, char **leaf)
+{
+	char *comp, *next;
+	int fd, nfd;
+
+	fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (comp = rest;; comp = next) {
+		next = strchr(comp, '/');
+		if (!*comp || !strcmp(comp, ".") || !strcmp(comp, "..") ||
+		    (next && (next == comp || !strncmp(comp, "..", next - comp) ||
+			      !strncmp(comp, ".", next - comp)))) {
+			close(fd);
+			return -EINVAL;
+		}
+		if (!next)
+			break;
+		*next++ = '\0';
+		if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+			nfd = -errno;
+			close(fd);
+			return nfd;
+		}
+		/* O_NOFOLLOW: a symlink planted in the tree cannot lead out */
+		nfd = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			     O_CLOEXEC);
+		close(fd);
+		if (nfd < 0)
+			return -errno;
+		fd = nfd;
+	}
+	*leaf = comp;
+	return fd;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+int state_write_file(struct state *st, int node, const char *path,
+		     const char *content, size_t len, unsigned mode)
+{
+	char base[128], rel[4096], *leaf;
+	const char *rest;
+	int ret, dfd, fd;
+
+	if (node < 0 || node >= st->nnodes || !path)
+		return -EINVAL;
+	ret = state_map_path(st, node, path, base, sizeof(base), &rest);
+	if (ret < 0)
+		return ret;
+	if (snprintf(rel, sizeof(rel), "%s/%s", base, rest) >= (int)sizeof(rel))
+		return -ENAMETOOLONG;
+	dfd = state_walk_mkdir(st->dirfd, rel, &leaf);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+		    O_CLOEXEC, mode & 07777);
+	close(dfd);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, content, len);
+	/* the umask must not change the mode the lab asked for */
+	if (!ret && fchmod(fd, mode & 07777) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	return ret;
+}
+
+/* ---- /etc overlay as a detached mount ------------------------------------ */
+
+static int sys_fsopen(const char *fs, unsigned flags)
+{
+	return syscall(SYS_fsopen, fs, flags);
+}
+
+static int sys_fsconfig(int fd, unsigned cmd, const char *key,
+			const void *val, int aux)
+{
+	return syscall(SYS_fsconfig, fd, cmd, key, val, aux);
+}
+
+static int sys_fsmount(int fd, unsigned flags, unsigned attr)
+{
+	return syscall(SYS_fsmount, fd, flags, attr);
+}
+
+int state_etc_mount(struct state *st, int node, int *fd)
+{
+	char upper[4200], work[4200];
+	int fs, m, ret = 0;
+
+	if (node < 0 || node >= st->nnodes)
+		return -EINVAL;
+	snprintf(upper, sizeof(upper), "%s/nodes/%s/upper", st->dir,
+		 st->nodes[node].name);
+	snprintf(work, sizeof(work), "%s/nodes/%s/work", st->dir,
+		 st->nodes[node].name);
+	fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", "/etc", 0) ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		ret = -errno;
+	if (!ret) {
+		m = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+		if (m < 0)
+			ret = -errno;
+		else
+			*fd = m;
+	}
+	close(fs);
+	return ret;
+}
+
+/* ---- removal ------------------------------------------------------------- */
+
+/* Empty the directory dfd (consumed).  Never follows symlinks and never
+ * descends into another file system (a mount point under the lab dir would
+ * be a bug, but must not cost the host its files). */
+static int state_rm_tree(int dfd, dev_t dev)
+{
+	struct dirent *de;
+	struct stat sb;
+	int ret = 0, sub;
+	DIR *d = fdopendir(dfd);
+
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (sb.st_dev != dev) {
+				ret = -EBUSY;
+				continue;
+			}
+			sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
+				     O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				state_rm_tree(sub, dev);
+			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 &&
+			    errno != ENOENT)
+				ret = -errno;
+		} else if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT) {
+			ret = -errno;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+int state_remove_links(const char *lab)
+{
+	size_t l = strlen(lab);
+	struct dirent *de;
+	struct stat sb;
+	int dfd, ret = 0;
+	DIR *d;
+
+	dfd = open(state_netns_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return -errno;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, lab, l) || de->d_name[l] != '.')
+			continue;
+		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISLNK(sb.st_mode))
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) < 0 && errno != ENOENT)
+			ret = -errno;
+	}
+	closedir(d);
+	return ret;
+}
+
+static int state_rm_dir(const char *dir)
+{
+	struct stat sb;
+	int fd, ret;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &sb) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	ret = state_rm_tree(fd, sb.st_dev);
+	if (rmdir(dir) < 0 && errno != ENOENT && !ret)
+		ret = -errno;
+	return ret;
+}
+
+int state_remove(struct state *st)
+{
+	int ret = state_remove_links(st->name);
+	int ret2 = state_rm_dir(st->dir);
+
+	return ret ? ret : ret2;
+}
+
+/* ---- holders and listing -------------------------------------------------- */
+
+bool state_pid_is_holder(pid_t pid, const char *lab)
+{
+	char path[64], want[64], buf[64];
+	ssize_t n;
+	int fd;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;		/* gone, or a zombie */
+	buf[n] = '\0';
+	/* argv[0] must be exactly this (cmdline is NUL-separated) */
+	snprintf(want, sizeof(want), "nslab: lab %s", lab);
+	return !strcmp(buf, want);
+}
+
+int state_find_holders(const char *lab, pid_t *pids, int max)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)) && n < max) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid > 0 && state_pid_is_holder(pid, lab))
+			pids[n++] = pid;
+	}
+	closedir(d);
+	return n;
+}
+
+static int state_info_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct state_info *)a)->name,
+		      ((const struct state_info *)b)->name);
+}
+
+static void state_info_fill(const char *name, struct state_info *in)
+{
+	struct state *st = state_alloc(name);
+	struct stat sb;
+
+	memset(in, 0, sizeof(*in));
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	if (!st)
+		return;
+	st->dirfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* no lock: nodes.tab is replaced atomically, and ls must not wait */
+	if (st->dirfd >= 0 && state_read_tab(st) == 0) {
+		in->holder = st->holder;
+		in->nnodes = st->nnodes;
+		in->running = state_pid_is_holder(st->holder, name);
+	}
+	if (!st->ctime && st->dirfd >= 0 && fstat(st->dirfd, &sb) == 0)
+		st->ctime = sb.st_mtime;
+	in->age_s = st->ctime ? time(NULL) - st->ctime : 0;
+	state_close(st);
+}
+
+int state_list(struct state_info **out, int *n)
+{
+	struct state_info *v = NULL, *nv;
+	struct dirent *de;
+	int cnt = 0, cap = 0;
+	DIR *d = opendir(state_run_dir());
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!state_name_ok(de->d_name))
+			continue;	/* ".", "..", temporary ".NAME.PID" */
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = reallocarray(v, cap, sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(d);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		state_info_fill(de->d_name, &v[cnt++]);
+	}
+	closedir(d);
+	if (cnt)
+		qsort(v, cnt, sizeof(*v), state_info_cmp);
+	*out = v;
+	*n = cnt;
+	return 0;
+}

@@ -1,0 +1,139 @@
+/* state.h — the on-disk state of a running lab: /run/nslab/NAME/.
+ *
+ *   /run/nslab/NAME/lock        flock()ed: one command acts on a lab at once
+ *   /run/nslab/NAME/nodes.tab   holder pid, creation time, one line per node
+ *   /run/nslab/NAME/log/        NODE.log: start-command and daemon output
+ *   /run/nslab/NAME/shared/     the lab's /shared
+ *   /run/nslab/NAME/nodes/NODE/{upper,work,run,tmp}
+ *                               /etc overlay upper+work, private /run, /tmp
+ *   /run/netns/NAME.NODE        symlink -> /proc/HOLDER/fd/N (ip netns)
+ *
+ * nodes.tab (text, replaced atomically):
+ *   nslab-state 1 HOLDERPID CTIME
+ *   NAME KIND NETNS_INODE NETNS_FD ETC_FD
+ * NETNS_FD and ETC_FD are fd numbers in the holder; ETC_FD (a detached
+ * overlay mount of the node's /etc, -1 for none) is an extension of the
+ * four-column format and optional when read.
+ *
+ * Tests may move both bases: NSLAB_RUN_DIR (default /run/nslab) and
+ * NSLAB_NETNS_DIR (default /run/netns).  Note that iproute2 always uses
+ * /run/netns, so `ip netns exec` only sees labs made with the default.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lab.h"
+
+#define STATE_NODES_TAB "nodes.tab"
+
+struct state_node {
+	char name[LAB_NAME_MAX + 1];
+	char kind[8];			/* "host", "router", "switch", "-" */
+	unsigned long netns_ino;	/* inode of the node's netns (nsfs) */
+	int netns_fd;			/* fd number in the holder, -1 none */
+	int etc_fd;			/* holder's /etc overlay mount fd, -1 */
+};
+
+struct state {
+	char name[LAB_NAME_MAX + 1];
+	char dir[4096];			/* /run/nslab/NAME */
+	int dirfd;			/* O_PATH|O_DIRECTORY of dir */
+	int lockfd;			/* flock()ed, -1 once unlocked */
+	pid_t holder;			/* 0 until known */
+	int64_t ctime;			/* creation, seconds since the epoch */
+	int nnodes, cap;
+	struct state_node *nodes;
+};
+
+/* Bases, honouring NSLAB_RUN_DIR / NSLAB_NETNS_DIR. */
+const char *state_run_dir(void);
+const char *state_netns_dir(void);
+
+/* Lab and node names: 1-32 of [A-Za-z0-9_-], starting with a letter.
+ * Everything that turns a user's name into a path checks this first. */
+bool state_name_ok(const char *name);
+
+/* Make /run/nslab/NAME (built under a temporary name and renamed into
+ * place with RENAME_NOREPLACE, so nobody ever sees a lab without its lock),
+ * locked LOCK_EX.  -EEXIST when the lab exists. */
+int state_create(const char *lab, struct state **out);
+/* Lock (LOCK_EX, waiting) and read a lab.  -ENOENT: no such lab (also when
+ * it was removed while we waited for the lock).  A lab without nodes.tab
+ * (half built) opens with no nodes. */
+int state_open(const char *lab, struct state **out);
+/* Same with LOCK_SH, released before returning: for exec, shell and ls,
+ * which must not keep `down` waiting while their command runs. */
+int state_open_read(const char *lab, struct state **out);
+void state_unlock(struct state *st);
+void state_close(struct state *st);		/* NULL ok; unlocks */
+
+/* Node table.  state_add_node() records name and kind and, when
+ * netns_fd >= 0, the namespace inode (fstat).  Returns the node index. */
+int state_add_node(struct state *st, const char *name, const char *kind,
+		   int netns_fd);
+int state_node_find(const struct state *st, const char *name);
+int state_save(struct state *st);		/* nodes.tab via tmp+rename */
+
+/* nodes/NODE/{upper,work,run,run/shared,tmp}. */
+int state_node_dirs(struct state *st, int node);
+/* Place a node's <file>: /etc/X -> nodes/NODE/upper/X, /run/X ->
+ * nodes/NODE/run/X, /tmp/X -> nodes/NODE/tmp/X, /shared/X and
+ * /run/shared/X -> shared/X.  Parents are made 0755.  -EINVAL for any other
+ * path or a "." / ".." component; symlinks are never followed.
+ * Write /etc files before state_spawn_holder(): the kernel does not promise
+ * anything about changes made to an overlay's upper dir while mounted. */
+int state_write_file(struct state *st, int node, const char *path,
+		     const char *content, size_t len, unsigned mode);
+/* A detached overlay mount (fsmount) of the node's /etc: lower host /etc,
+ * upper/work in nodes/NODE.  The holder keeps it, and every command in the
+ * node clones it (open_tree), so all of a node's processes share ONE
+ * overlay instance (two overlays on one upper dir is undefined behaviour). */
+int state_etc_mount(struct state *st, int node, int *fd);
+
+/* Remove /run/nslab/NAME (never following symlinks nor crossing mount
+ * points) and the lab's /run/netns/NAME.* symlinks.  Keeps st usable for
+ * state_close(). */
+int state_remove(struct state *st);
+/* Remove /run/netns/LAB.* symlinks (only symlinks: ip netns add entries
+ * are left alone). */
+int state_remove_links(const char *lab);
+
+/* True when pid is alive and is the holder of lab ("nslab: lab LAB"). */
+bool state_pid_is_holder(pid_t pid, const char *lab);
+/* Every live holder of lab, found by cmdline; returns how many (<= max). */
+int state_find_holders(const char *lab, pid_t *pids, int max);
+
+/* ls */
+struct state_info {
+	char name[LAB_NAME_MAX + 1];
+	bool running;		/* holder alive */
+	pid_t holder;
+	int nnodes;
+	int64_t age_s;
+};
+/* Every lab under the run dir, sorted by name; *out is malloc()ed. */
+int state_list(struct state_info **out, int *n);
+
+/* ---- holder.c ------------------------------------------------------------
+ *
+ * Fork+exec /proc/self/exe as "nslab: lab NAME" holding the given netns fds
+ * (same numbers in the holder) plus one /etc overlay mount per node (made
+ * here), wait until it is ready, then record everything in nodes.tab and make
+ * /run/netns/NAME.NODE symlinks.  Nodes not yet in st are added (kind "-").
+ * On failure the holder (if any) is killed; the caller removes the lab. */
+int state_spawn_holder(struct state *st, const int *ns_fds,
+		       const char *const *node_names, int n, pid_t *pid);
+/* (Re)make the /run/netns symlinks of every node from st. */
+int state_link_nodes(const struct state *st);
+/* SIGTERM the lab's holder, SIGKILL after timeout; waits until it is gone.
+ * 0 also when there is none. */
+int state_kill_holder(struct state *st, uint64_t timeout_ns);
+/* The holder itself: argv[0] = "nslab: lab NAME", fd to report readiness in
+ * env NSLAB_HOLDER_READY.  Returns only on error (the exit status). */
+int state_holder_main(void);
+/* True when this process was started as a holder (argv[0]). */
+bool state_is_holder_argv0(const char *argv0);

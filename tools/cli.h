@@ -1,0 +1,52 @@
+/* cli.h — shared by the nslab command and its subcommands (tools/cmd_*.c).
+ * The CLI is the only place that prints and picks exit codes. */
+#pragma once
+
+#include <stdbool.h>
+
+/* SPEC §2 exit codes */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,	/* a test, check step or node command failed */
+	EXIT_USAGE = 2,		/* the user's input is wrong */
+	EXIT_SYSTEM = 3,	/* the system refused */
+};
+
+extern int cli_verbose;		/* -v: say what is being done */
+extern int cli_quiet;		/* -q: errors only */
+
+/* "nslab: WHAT: WHY" on stderr. */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* -v messages ("nslab: ..."), only with -v. */
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Exit 3 with a one-line message unless we run as root. */
+int cli_need_root(void);
+/* Progress on stderr, only when stderr is a terminal and not -q:
+ * cli_progress("up", done, total); cli_progress_end(). */
+void cli_progress(const char *what, int done, int total);
+void cli_progress_end(void);
+
+/* Subcommands: argc/argv start at the subcommand's own arguments
+ * (argv[0] is the subcommand name); they return the exit status. */
+int cmd_check(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+/* The holder process (argv[0] = "nslab: lab NAME"). */
+int cmd_holder(int argc, char **argv);
+
+struct lab;
+/* Read, validate and resolve a lab file; on failure print every problem as
+ * "nslab: FILE:LINE: message" and return the exit status (2 or 3). */
+int cli_load_lab(const char *path, struct lab **out);
+/* Print a resolved lab (nslab show FILE). */
+void cli_show_lab(const struct lab *lab, int json);
+/* JSON string (with quotes) on f. */
+void cli_json_str(void *f, const char *s);
+/* Does ARG name a lab file rather than a running lab? */
+bool cli_is_file_arg(const char *arg);

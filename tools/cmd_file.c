@@ -1,0 +1,364 @@
+/* cmd_file.c — commands that only read a lab file: check, plan, show FILE.
+ * They need no root and change nothing. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "lab.h"
+#include "plan.h"
+#include "units.h"
+
+int cli_load_lab(const char *path, struct lab **out)
+{
+	struct lab_errors errs;
+	int i, ret, shown;
+
+	lab_errors_init(&errs, path);
+	ret = lab_load(path, out, &errs);
+	if (!ret)
+		return EXIT_OK;
+	shown = errs.n < LAB_ERRORS_MAX ? errs.n : LAB_ERRORS_MAX;
+	for (i = 0; i < shown; i++) {
+		if (errs.v[i].line > 0)
+			cli_err("%s:%d: %s", path, errs.v[i].line, errs.v[i].msg);
+		else
+			cli_err("%s: %s", path, errs.v[i].msg);
+	}
+	if (errs.n > shown)
+		cli_err("%s: %d more problems not shown", path, errs.n - shown);
+	if (!errs.n)
+		cli_err("%s: %s", path, strerror(-ret));
+	return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+}
+
+bool cli_is_file_arg(const char *arg)
+{
+	struct stat st;
+	size_t n = strlen(arg);
+
+	return strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".xml")) ||
+	       (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+static int one_file_arg(int argc, char **argv, const char *cmd)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		cli_err("usage: nslab %s FILE.xml", cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct lab *lab;
+	int ret;
+
+	if (one_file_arg(argc, argv, "check"))
+		return EXIT_USAGE;
+	ret = cli_load_lab(argv[1], &lab);
+	if (ret)
+		return ret;
+	lab_free(lab);
+	return EXIT_OK;
+}
+
+int cmd_plan(int argc, char **argv)
+{
+	struct plan *plan;
+	struct lab *lab;
+	int down = 0, ret;
+
+	if (argc == 3 && !strcmp(argv[1], "--down")) {
+		down = 1;
+		argv++;
+		argc--;
+	}
+	if (one_file_arg(argc, argv, "plan [--down]"))
+		return EXIT_USAGE;
+	ret = cli_load_lab(argv[1], &lab);
+	if (ret)
+		return ret;
+	ret = plan_build(lab, &plan);
+	if (ret) {
+		cli_err("%s: %s", argv[1], strerror(-ret));
+		lab_free(lab);
+		return EXIT_SYSTEM;
+	}
+	ret = plan_print(plan, stdout, down);
+	if (fflush(stdout))
+		ret = -errno;
+	plan_free(plan);
+	lab_free(lab);
+	if (ret) {
+		cli_err("writing the plan: %s", strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+/* ---- show FILE ---------------------------------------------------------- */
+
+void cli_json_str(void *fp, const char *s)
+{
+	FILE *f = fp;
+
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static const char *mac_str(const uint8_t *m, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+	return buf;
+}
+
+/* "s1:eth1" for the other end of an interface's link. */
+static const char *peer_str(const struct lab *lab, const struct lab_iface *f,
+			    char *buf, size_t len)
+{
+	const struct lab_link *l;
+	const struct lab_iface *o;
+
+	if (f->link < 0) {
+		snprintf(buf, len, "%s", f->parent ? f->parent : "");
+		return buf;
+	}
+	l = &lab->links[f->link];
+	o = &lab->ifaces[l->iface[!f->end]];
+	snprintf(buf, len, "%s:%s", lab->nodes[o->node].name, o->name);
+	return buf;
+}
+
+static const char *shaping_str(const struct lab_shaping *s, char *buf,
+			       size_t len)
+{
+	char t[32];
+	size_t n = 0;
+
+	buf[0] = 0;
+#define ADD(...) n += (size_t)snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__)
+	if (lab_shaping_needs_tbf(s))
+		ADD(" rate %s", units_rate_str(s->rate_bps, t, sizeof(t)));
+	if (s->delay_ns)
+		ADD(" delay %s", units_time_str(s->delay_ns, t, sizeof(t)));
+	if (s->jitter_ns)
+		ADD(" jitter %s", units_time_str(s->jitter_ns, t, sizeof(t)));
+	if (s->loss_pct > 0)
+		ADD(" loss %g%%", s->loss_pct);
+	if (s->duplicate_pct > 0)
+		ADD(" duplicate %g%%", s->duplicate_pct);
+	if (s->reorder_pct > 0)
+		ADD(" reorder %g%%", s->reorder_pct);
+	if (s->corrupt_pct > 0)
+		ADD(" corrupt %g%%", s->corrupt_pct);
+	if (s->queue_pkts)
+		ADD(" queue %u", s->queue_pkts);
+#undef ADD
+	return buf[0] ? buf + 1 : buf;
+}
+
+static void show_text_node(const struct lab *lab, int i)
+{
+	const struct lab_node *n = &lab->nodes[i];
+	struct lab_addr a[16];
+	char buf[128], mac[20];
+	int j, k, m;
+
+	printf("%s %s", lab_kind_name(n->kind), n->name);
+	if (n->kind == LAB_SWITCH)
+		printf("  (bridge br0 %s, stp %s%s%s)", mac_str(n->bridge_mac, mac),
+		       n->stp ? "on" : "off", n->hub ? ", hub" : "",
+		       n->vlan_filtering ? ", vlan-filtering" : "");
+	putchar('\n');
+	for (j = -1; j < n->nifaces; j++) {
+		int fi = -1;
+
+		if (j < 0) {
+			for (k = 0; k < lab->nifaces && fi < 0; k++)
+				if (lab->ifaces[k].node == i && lab->ifaces[k].ifindex == 1)
+					fi = k;
+			if (fi < 0)
+				continue;
+		} else {
+			fi = n->ifaces[j];
+		}
+		const struct lab_iface *f = &lab->ifaces[fi];
+
+		printf("  %-10s", f->name);
+		if (f->ifindex != 1)
+			printf(" %s mtu %d", mac_str(f->mac, mac), f->mtu);
+		m = lab_iface_addrs(lab, fi, a, 16);
+		for (k = 0; k < m; k++)
+			printf(" %s", lab_addr_str(&a[k], buf, sizeof(buf)));
+		if (f->link >= 0 || f->parent)
+			printf("  %s %s", f->parent ? "vlan on" : "->",
+			       peer_str(lab, f, buf, sizeof(buf)));
+		if (f->pvid)
+			printf("  vlan %d", f->pvid);
+		for (k = 0; k < f->nvlans; k++)
+			printf("%s%d", k ? "," : "  vlans ", f->vlans[k]);
+		putchar('\n');
+	}
+	for (j = 0; j < lab->nroutes; j++) {
+		const struct lab_route *r = &lab->routes[j];
+
+		if (r->node != i)
+			continue;
+		printf("  route %s", r->is_default ? "default" :
+			lab_addr_str(&r->dst, buf, sizeof(buf)));
+		if (r->has_via)
+			printf(" via %s", lab_ip_str(&r->via, buf, sizeof(buf)));
+		if (r->dev)
+			printf(" dev %s", r->dev);
+		if (r->metric)
+			printf(" metric %u", r->metric);
+		putchar('\n');
+	}
+}
+
+static void show_text(const struct lab *lab)
+{
+	char buf[256];
+	int i, d;
+
+	printf("lab %s (%s): %d nodes, %d links, IPv6 %s\n", lab->name,
+	       lab->file, lab->nnodes, lab->nlinks, lab->ipv6_on ? "on" : "off");
+	for (i = 0; i < lab->nnodes; i++)
+		show_text_node(lab, i);
+	for (i = 0; i < lab->nlinks; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		printf("link %s:%s -- %s:%s", lab->nodes[l->end[0].node].name,
+		       lab->ifaces[l->iface[0]].name,
+		       lab->nodes[l->end[1].node].name,
+		       lab->ifaces[l->iface[1]].name);
+		for (d = 0; d < 2; d++) {
+			const char *s = shaping_str(&l->shape[d], buf, sizeof(buf));
+
+			if (*s)
+				printf("  %s: %s", d ? "b-to-a" : "a-to-b", s);
+		}
+		putchar('\n');
+	}
+}
+
+static void json_iface(const struct lab *lab, int fi, int first)
+{
+	const struct lab_iface *f = &lab->ifaces[fi];
+	struct lab_addr a[16];
+	char buf[128];
+	int k, m;
+
+	printf("%s\n      {\"name\": ", first ? "" : ",");
+	cli_json_str(stdout, f->name);
+	printf(", \"ifindex\": %d", f->ifindex);
+	if (f->ifindex != 1)
+		printf(", \"mac\": \"%s\", \"mtu\": %d", mac_str(f->mac, buf), f->mtu);
+	printf(", \"addresses\": [");
+	m = lab_iface_addrs(lab, fi, a, 16);
+	for (k = 0; k < m; k++)
+		printf("%s\"%s\"", k ? ", " : "", lab_addr_str(&a[k], buf, sizeof(buf)));
+	printf("]");
+	if (f->link >= 0) {
+		printf(", \"peer\": ");
+		cli_json_str(stdout, peer_str(lab, f, buf, sizeof(buf)));
+	}
+	if (f->parent)
+		printf(", \"parent\": \"%s\", \"vlan\": %d", f->parent, f->vlan);
+	printf("}");
+}
+
+static void json_node(const struct lab *lab, int i)
+{
+	const struct lab_node *n = &lab->nodes[i];
+	char buf[64];
+	int j, first = 1;
+
+	printf("%s\n    {\"name\": \"%s\", \"kind\": \"%s\", \"interfaces\": [",
+	       i ? "," : "", n->name, lab_kind_name(n->kind));
+	for (j = 0; j < lab->nifaces; j++)
+		if (lab->ifaces[j].node == i && lab->ifaces[j].ifindex == 1) {
+			json_iface(lab, j, first);
+			first = 0;
+		}
+	for (j = 0; j < n->nifaces; j++, first = 0)
+		json_iface(lab, n->ifaces[j], first);
+	printf("], \"routes\": [");
+	first = 1;
+	for (j = 0; j < lab->nroutes; j++) {
+		const struct lab_route *r = &lab->routes[j];
+
+		if (r->node != i)
+			continue;
+		printf("%s{\"dst\": \"%s\"", first ? "" : ", ",
+		       r->is_default ? "default" : lab_addr_str(&r->dst, buf, sizeof(buf)));
+		if (r->has_via)
+			printf(", \"via\": \"%s\"", lab_ip_str(&r->via, buf, sizeof(buf)));
+		if (r->dev)
+			printf(", \"dev\": \"%s\"", r->dev);
+		if (r->metric)
+			printf(", \"metric\": %u", r->metric);
+		printf("}");
+		first = 0;
+	}
+	printf("]}");
+}
+
+static void json_shaping(const struct lab_shaping *s)
+{
+	printf("{\"rate_bps\": %llu, \"delay_ns\": %llu, \"jitter_ns\": %llu, "
+	       "\"loss_pct\": %g, \"duplicate_pct\": %g, \"reorder_pct\": %g, "
+	       "\"corrupt_pct\": %g, \"queue_pkts\": %u}",
+	       (unsigned long long)(lab_shaping_needs_tbf(s) ? s->rate_bps : 0),
+	       (unsigned long long)s->delay_ns, (unsigned long long)s->jitter_ns,
+	       s->loss_pct, s->duplicate_pct, s->reorder_pct, s->corrupt_pct,
+	       s->queue_pkts ? s->queue_pkts : 1000);
+}
+
+static void show_json(const struct lab *lab)
+{
+	int i;
+
+	printf("{\n  \"name\": \"%s\", \"file\": ", lab->name);
+	cli_json_str(stdout, lab->file);
+	printf(", \"ipv6\": %s,\n  \"nodes\": [", lab->ipv6_on ? "true" : "false");
+	for (i = 0; i < lab->nnodes; i++)
+		json_node(lab, i);
+	printf("\n  ],\n  \"links\": [");
+	for (i = 0; i < lab->nlinks; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		printf("%s\n    {\"a\": \"%s:%s\", \"b\": \"%s:%s\", \"a_to_b\": ",
+		       i ? "," : "", lab->nodes[l->end[0].node].name,
+		       lab->ifaces[l->iface[0]].name,
+		       lab->nodes[l->end[1].node].name,
+		       lab->ifaces[l->iface[1]].name);
+		json_shaping(&l->shape[0]);
+		printf(", \"b_to_a\": ");
+		json_shaping(&l->shape[1]);
+		printf("}");
+	}
+	printf("\n  ]\n}\n");
+}
+
+void cli_show_lab(const struct lab *lab, int json)
+{
+	if (json)
+		show_json(lab);
+	else
+		show_text(lab);
+}
