@@ -443,7 +443,9 @@ static void unknown_child(struct parser *p, xmlNodePtr parent, xmlNodePtr c)
 			ename(c), ename(parent));
 	else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
 		 !is_blank_text(c))
-		lab_err(p->errs, line_of(c) ? line_of(c) : line_of(parent),
+		/* libxml2 dates a text node by where it ends; the text begins
+		 * after the previous sibling (or the parent's start tag). */
+		lab_err(p->errs, line_of(c->prev ? c->prev : parent),
 			"unexpected text inside <%s>", ename(parent));
 }
 
@@ -517,13 +519,18 @@ static void read_end(struct parser *p, xmlNodePtr n, const char *which,
 static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
 		   const char *v, int *out)
 {
-	const char *why;
+	const char *why, *whole = attr(p, n, name);
 	uint64_t x;
 
 	if (units_uint(v, 1, 4094, &x, &why)) {
-		lab_err(p->errs, line_of(n),
-			"<%s> %s=\"%s\": VLAN id must be 1 to 4094", ename(n),
-			name, v);
+		if (whole && strcmp(whole, v))
+			lab_err(p->errs, line_of(n),
+				"<%s> %s=\"%s\": \"%s\" is not a VLAN id (1 to 4094)",
+				ename(n), name, whole, v);
+		else
+			lab_err(p->errs, line_of(n),
+				"<%s> %s=\"%s\": VLAN id must be 1 to 4094",
+				ename(n), name, v);
 		return -EINVAL;
 	}
 	*out = (int)x;
@@ -1059,12 +1066,7 @@ static void st_ping(struct parser *p, xmlNodePtr n, int ctx)
 	s->node = attr(p, n, "from");
 	s->to = attr(p, n, "to");
 	step_count(p, n, s, 3);
-	if (xmlHasProp(n, (const xmlChar *)"expect")) {
-		bool ok = true;
-
-		keyword(p, n, "expect", "fail", "ok", &ok);
-		s->expect_fail = !ok;
-	}
+	keyword(p, n, "expect", "ok", "fail", &s->expect_fail);
 }
 
 static void st_pingall(struct parser *p, xmlNodePtr n, int ctx)

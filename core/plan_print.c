@@ -333,6 +333,7 @@ static void pr_down(struct out *o, const char *prefix)
 		fprintf(o->f, "%sip netns del %s 2>/dev/null\n", prefix, o->ns);
 		fprintf(o->f, "%srm -rf /etc/netns/%s\n", prefix, o->ns);
 	}
+	fprintf(o->f, "%srmdir /etc/netns 2>/dev/null || true\n", prefix);
 }
 
 static bool is_node_step(enum plan_kind k)

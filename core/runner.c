@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -88,7 +89,7 @@ int runner_open_netns(const struct state *st, int node, int *fd)
 	const struct state_node *n;
 	char path[4200];
 	struct stat sb;
-	dev_t dev;
+	dev_t dev = 0;
 	int f, ret;
 
 	if (node < 0 || node >= st->nnodes)
@@ -267,7 +268,8 @@ static void runner_paths(struct runner_ctx *x)
 
 	snprintf(x->tmp, sizeof(x->tmp), "%s/nodes/%s/tmp", st->dir, n->name);
 	snprintf(x->run, sizeof(x->run), "%s/nodes/%s/run", st->dir, n->name);
-	snprintf(x->run_shared, sizeof(x->run_shared), "%s/shared", x->run);
+	snprintf(x->run_shared, sizeof(x->run_shared), "%s/nodes/%s/run/shared",
+		 st->dir, n->name);
 	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->dir);
 	snprintf(x->etc_opts, sizeof(x->etc_opts),
 		 "lowerdir=/etc,upperdir=%s/nodes/%s/upper,"
@@ -505,7 +507,8 @@ static bool capture_read(int fd, struct capture *cp)
 	k = cp->cap > cp->len + 1 ? cp->cap - cp->len - 1 : 0;
 	if (k > (size_t)n)
 		k = n;
-	memcpy(cp->out + cp->len, buf, k);
+	if (k)
+		memcpy(cp->out + cp->len, buf, k);
 	cp->len += k;
 	return true;
 }
@@ -581,5 +584,232 @@ int runner_run_capture(const struct runner_cmd *c, uint64_t timeout_ns,
 	close(p[0]);
 	if (out && outlen)
 		out[cp.len < outlen ? cp.len : outlen - 1] = '\0';
+	return ret;
+}
+
+/* ---- killing a lab's processes ------------------------------------------------- */
+
+struct pidset {
+	pid_t *v;
+	int n, cap;
+};
+
+static bool pidset_add(struct pidset *s, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return false;
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		pid_t *v = reallocarray(s->v, cap, sizeof(*v));
+
+		if (!v)
+			return true;	/* signal it anyway, just uncounted */
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = pid;
+	return true;
+}
+
+static int ulong_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct killscan {
+	const unsigned long *ino;	/* sorted */
+	int n;
+	dev_t dev;
+	pid_t self, spare;
+	struct pidset seen;
+};
+
+/* One pass over /proc: signal every process in one of the namespaces.
+ * SIGTERM goes once per process (with SIGCONT, so stopped ones see it);
+ * SIGKILL on every pass.  Returns how many were found. */
+static int kill_pass(struct killscan *k, int sig)
+{
+	char path[64];
+	struct dirent *de;
+	struct stat sb;
+	int found = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == k->self || pid == k->spare)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		/* zombies and kernel threads fail here: nothing to kill */
+		if (stat(path, &sb) < 0 || sb.st_dev != k->dev ||
+		    !bsearch(&sb.st_ino, k->ino, k->n, sizeof(*k->ino),
+			     ulong_cmp))
+			continue;
+		found++;
+		if (sig == SIGKILL) {
+			kill(pid, SIGKILL);
+		} else if (pidset_add(&k->seen, pid)) {
+			kill(pid, SIGTERM);
+			kill(pid, SIGCONT);
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
+		    int *nkilled)
+{
+	struct killscan k = { .n = n, .self = getpid(), .spare = spare };
+	uint64_t t0 = now_ns();
+	unsigned long *ino;
+	int found, ret = 0, sig = SIGTERM;
+
+	*nkilled = 0;
+	if (n <= 0)
+		return 0;
+	ino = malloc(n * sizeof(*ino));
+	if (!ino)
+		return -ENOMEM;
+	memcpy(ino, inodes, n * sizeof(*ino));
+	qsort(ino, n, sizeof(*ino), ulong_cmp);
+	k.ino = ino;
+	ret = nsfs_dev(&k.dev);
+	while (!ret) {
+		found = kill_pass(&k, sig);
+		if (found <= 0) {
+			ret = found;
+			break;
+		}
+		if (sig == SIGTERM && now_ns() - t0 > 2000000000ull)
+			sig = SIGKILL;	/* SPEC §5: TERM, then KILL after 2 s */
+		if (now_ns() - t0 > 10000000000ull)
+			ret = -EBUSY;	/* D state for 8 s: give up */
+		usleep(sig == SIGTERM ? 10000 : 2000);
+	}
+	*nkilled = k.seen.n;
+	free(k.seen.v);
+	free(ino);
+	return ret;
+}
+
+/* ---- down ------------------------------------------------------------------------- */
+
+struct inoset {
+	unsigned long *v;
+	int n, cap;
+};
+
+static void inoset_add(struct inoset *s, unsigned long ino)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i] == ino)
+			return;
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		unsigned long *v = reallocarray(s->v, cap, sizeof(*v));
+
+		if (!v)
+			return;
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = ino;
+}
+
+/* The namespaces a holder really holds: every nsfs fd it has (its /etc
+ * overlay mounts are not nsfs and are skipped).  Works without nodes.tab. */
+static void holder_inodes(pid_t holder, dev_t dev, struct inoset *s)
+{
+	char path[64], fdp[336];
+	struct dirent *de;
+	struct stat sb;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)holder);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fdp, sizeof(fdp), "%s/%s", path, de->d_name);
+		if (stat(fdp, &sb) == 0 && sb.st_dev == dev)
+			inoset_add(s, sb.st_ino);
+	}
+	closedir(d);
+}
+
+static void down_collect(const struct state *st, const pid_t *holders,
+			 int nh, struct inoset *s)
+{
+	dev_t dev = 0;
+	int i;
+
+	for (i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].netns_ino)
+			inoset_add(s, st->nodes[i].netns_ino);
+	if (nsfs_dev(&dev) < 0)
+		return;
+	for (i = 0; i < nh; i++)
+		holder_inodes(holders[i], dev, s);
+}
+
+static int down_holders(struct state *st, const pid_t *holders, int nh)
+{
+	int i, ret = 0, r;
+
+	for (i = 0; i < nh; i++) {
+		st->holder = holders[i];
+		r = state_kill_holder(st, 2000000000ull);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+#define DOWN_MAX_HOLDERS 16
+
+int runner_down_lab(const char *lab, struct runner_down_report *rep)
+{
+	pid_t holders[DOWN_MAX_HOLDERS];
+	struct inoset s = { 0 };
+	struct state *st;
+	int nh = 0, ret;
+
+	memset(rep, 0, sizeof(*rep));
+	ret = state_open(lab, &st);
+	if (ret == -ENOENT) {
+		/* gone: only dangling links may be left */
+		return state_remove_links(lab);
+	}
+	if (ret < 0)
+		return ret;
+	rep->existed = true;
+	if (state_pid_is_holder(st->holder, lab))
+		holders[nh++] = st->holder;
+	else	/* table missing or stale: find holders by name */
+		nh = state_find_holders(lab, holders, DOWN_MAX_HOLDERS);
+	if (nh < 0)
+		nh = 0;
+	down_collect(st, holders, nh, &s);
+	ret = runner_kill_lab(s.v, s.n, 0, &rep->nkilled);
+	if (!ret)
+		ret = down_holders(st, holders, nh);
+	rep->nholders = nh;
+	if (!ret)
+		ret = state_remove(st);
+	free(s.v);
+	state_close(st);
 	return ret;
 }

@@ -58,7 +58,11 @@ static struct state *state_alloc(const char *lab)
 	if (!st)
 		return NULL;
 	snprintf(st->name, sizeof(st->name), "%s", lab);
-	snprintf(st->dir, sizeof(st->dir), "%s/%s", state_run_dir(), lab);
+	if (snprintf(st->dir, sizeof(st->dir), "%s/%s", state_run_dir(),
+		     lab) >= (int)sizeof(st->dir)) {
+		free(st);
+		return NULL;	/* NSLAB_RUN_DIR absurdly long */
+	}
 	st->dirfd = -1;
 	st->lockfd = -1;
 	return st;
@@ -480,7 +484,7 @@ static int write_all(int fd, const char *p, size_t len)
 int state_write_file(struct state *st, int node, const char *path,
 		     const char *content, size_t len, unsigned mode)
 {
-	char base[128], rel[4096], *leaf;
+	char base[128], rel[4096], *leaf = NULL;
 	const char *rest;
 	int ret, dfd, fd;
 
@@ -707,7 +711,7 @@ static void state_info_fill(const char *name, struct state_info *in)
 	struct stat sb;
 
 	memset(in, 0, sizeof(*in));
-	snprintf(in->name, sizeof(in->name), "%s", name);
+	snprintf(in->name, sizeof(in->name), "%.32s", name);
 	if (!st)
 		return;
 	st->dirfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -40,7 +40,7 @@ struct state_node {
 
 struct state {
 	char name[LAB_NAME_MAX + 1];
-	char dir[4096];			/* /run/nslab/NAME */
+	char dir[256];			/* /run/nslab/NAME */
 	int dirfd;			/* O_PATH|O_DIRECTORY of dir */
 	int lockfd;			/* flock()ed, -1 once unlocked */
 	pid_t holder;			/* 0 until known */
