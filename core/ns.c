@@ -119,7 +119,7 @@ static int ns_sysctl_path(const char *key, char *path, size_t len)
 	return 0;
 }
 
-static int ns_sysctl_write1(const char *key, const char *value)
+int ns_sysctl_write_here(const char *key, const char *value)
 {
 	char path[PATH_MAX];
 	size_t len = strlen(value);
@@ -153,7 +153,7 @@ static int ns_sysctl_write_fn(void *arg)
 	int i, ret;
 
 	for (i = 0; i < j->n; i++) {
-		ret = ns_sysctl_write1(j->keys[i], j->values[i]);
+		ret = ns_sysctl_write_here(j->keys[i], j->values[i]);
 		if (ret < 0)
 			return ret;
 	}

@@ -33,3 +33,7 @@ int ns_inode(int fd, unsigned long *ino);
 /* Run fn(arg) in a new thread that first setns()es into netns_fd (< 0: no
  * setns) and return its result (or -errno of pthread/setns). */
 int ns_run_in(int netns_fd, int (*fn)(void *), void *arg);
+
+/* Write one sysctl in the calling thread's netns (for code that already
+ * runs in a thread that setns()ed, e.g. one worker visiting many nodes). */
+int ns_sysctl_write_here(const char *key, const char *value);

@@ -780,6 +780,21 @@ static int down_holders(struct state *st, const pid_t *holders, int nh)
 
 #define DOWN_MAX_HOLDERS 16
 
+/* A lab whose dir is gone may still have a holder (someone removed
+ * /run/nslab by hand): a state with no dir lets the same path end it. */
+static struct state *down_ghost(const char *lab)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	snprintf(st->name, sizeof(st->name), "%s", lab);
+	snprintf(st->dir, sizeof(st->dir), "%s/.ghost-%s", state_run_dir(),
+		 lab);	/* never exists: removal finds nothing */
+	st->dirfd = st->lockfd = -1;
+	return st;
+}
+
 int runner_down_lab(const char *lab, struct runner_down_report *rep)
 {
 	pid_t holders[DOWN_MAX_HOLDERS];
@@ -789,19 +804,20 @@ int runner_down_lab(const char *lab, struct runner_down_report *rep)
 
 	memset(rep, 0, sizeof(*rep));
 	ret = state_open(lab, &st);
-	if (ret == -ENOENT) {
-		/* gone: only dangling links may be left */
-		return state_remove_links(lab);
-	}
-	if (ret < 0)
+	if (ret == -ENOENT)
+		st = down_ghost(lab);
+	else if (ret < 0)
 		return ret;
-	rep->existed = true;
+	if (!st)
+		return -ENOMEM;
+	rep->existed = ret == 0;
 	if (state_pid_is_holder(st->holder, lab))
 		holders[nh++] = st->holder;
 	else	/* table missing or stale: find holders by name */
 		nh = state_find_holders(lab, holders, DOWN_MAX_HOLDERS);
 	if (nh < 0)
 		nh = 0;
+	rep->existed |= nh > 0;
 	down_collect(st, holders, nh, &s);
 	ret = runner_kill_lab(s.v, s.n, 0, &rep->nkilled);
 	if (!ret)

@@ -41,6 +41,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_holder(int argc, char **argv);
 
 struct lab;
+struct plan;
 /* Read, validate and resolve a lab file; on failure print every problem as
  * "nslab: FILE:LINE: message" and return the exit status (2 or 3). */
 int cli_load_lab(const char *path, struct lab **out);
@@ -50,3 +51,4 @@ void cli_show_lab(const struct lab *lab, int json);
 void cli_json_str(void *f, const char *s);
 /* Does ARG name a lab file rather than a running lab? */
 bool cli_is_file_arg(const char *arg);
+int cli_lab_up(struct lab *lab, const struct plan *plan);

@@ -1,0 +1,521 @@
+/* apply.c — a plan made real over netlink (see apply.h).
+ *
+ * Phases, each a set of batches (DESIGN §3):
+ *   1. namespaces (one helper thread unshares them all);
+ *   2. one worker thread visits every namespace: early sysctls (IPv6 off or
+ *      DAD off, forwarding) before any link exists, and a netlink socket
+ *      bound inside it;
+ *   3. bridges, from each switch's socket;
+ *   4. every veth in one batch, both ends born in their namespaces;
+ *   5. per node, one batch on its own socket: VLAN devices, links up,
+ *      addresses, routes, qdiscs (addresses before routes: a gateway route
+ *      on a down link fails with ENETUNREACH);
+ *   6. the lab's own sysctls, once the interfaces they name exist.
+ */
+#include "apply.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nl.h"
+#include "ns.h"
+
+static void fail(struct apply_error *e, int err, int line, const char *kmsg,
+		 const char *fmt, const char *obj)
+{
+	e->err = err;
+	e->line = line;
+	snprintf(e->what, sizeof(e->what), fmt, obj);
+	snprintf(e->kmsg, sizeof(e->kmsg), "%s", kmsg ? kmsg : "");
+}
+
+/* ---- probing the kernel -------------------------------------------------- */
+
+static int probe_qdisc(const struct plan *p, enum plan_kind kind,
+		       const char *qdisc, struct apply_error *e)
+{
+	char what[160];
+	int i, ret;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == kind)
+			break;
+	if (i == p->nops)
+		return 0;
+	ret = nl_qdisc_probe(qdisc);
+	if (ret > 0)
+		return 0;
+	if (ret < 0) {
+		fail(e, ret, 0, NULL, "cannot probe the kernel for the %s qdisc",
+		     qdisc);
+		return ret;
+	}
+	plan_op_describe(p, &p->ops[i], what, sizeof(what));
+	e->err = -EOPNOTSUPP;
+	e->line = p->ops[i].line;
+	e->unsupported = true;
+	snprintf(e->what, sizeof(e->what),
+		 "this link needs the %s qdisc (%s), which this kernel lacks (%s)",
+		 qdisc, what, nl_qdisc_kernel_option(qdisc));
+	e->kmsg[0] = 0;
+	return e->err;
+}
+
+/* VLAN devices and bridge VLAN filtering are optional kernel features:
+ * try both in a throwaway namespace. */
+static int probe_vlans_fn(void *arg)
+{
+	int *res = arg;
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 1 };
+	struct nl_bridge br = { .name = "probe0", .netns_fd = -1, .ifindex = 2,
+				.mac = mac, .vlan_filtering = 1 };
+	struct nl_result r;
+	struct nl_sock *s;
+	struct nl_batch *b;
+	int ret;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	ret = nl_sock_open(&s);
+	if (ret)
+		return ret;
+	b = nl_batch_new();
+	if (!b) {
+		nl_sock_close(s);
+		return -ENOMEM;
+	}
+	nl_link_add_bridge(b, &br);
+	res[0] = nl_batch_send(s, b, &r);
+	nl_batch_reset(b);
+	nl_link_add_vlan(b, "probe0.10", 3, 2, 10, 0, NULL);
+	res[1] = nl_batch_send(s, b, &r);
+	nl_batch_free(b);
+	nl_sock_close(s);
+	return 0;
+}
+
+static int probe_vlans(const struct plan *p, struct apply_error *e)
+{
+	int res[2] = { 0, 0 }, i, need_filter = -1, need_vlan = -1, ret;
+	char what[160];
+
+	for (i = 0; i < p->nops; i++) {
+		if (p->ops[i].kind == PLAN_BRIDGE_VLAN && need_filter < 0)
+			need_filter = i;
+		if (p->ops[i].kind == PLAN_VLAN && need_vlan < 0)
+			need_vlan = i;
+		if (p->ops[i].kind == PLAN_BRIDGE && need_filter < 0 &&
+		    p->lab->nodes[p->ops[i].node].vlan_filtering)
+			need_filter = i;
+	}
+	if (need_filter < 0 && need_vlan < 0)
+		return 0;
+	ret = ns_run_in(-1, probe_vlans_fn, res);
+	if (ret)
+		return ret;
+	if (need_filter >= 0 && res[0] == -EOPNOTSUPP)
+		i = need_filter;
+	else if (need_vlan >= 0 && res[1] == -EOPNOTSUPP)
+		i = need_vlan;
+	else
+		return 0;
+	plan_op_describe(p, &p->ops[i], what, sizeof(what));
+	e->err = -EOPNOTSUPP;
+	e->line = p->ops[i].line;
+	e->unsupported = true;
+	snprintf(e->what, sizeof(e->what), "%s needs %s, which this kernel lacks (%s)",
+		 what, i == need_vlan ? "802.1Q VLAN devices" : "bridge VLAN filtering",
+		 i == need_vlan ? "CONFIG_VLAN_8021Q" : "CONFIG_BRIDGE_VLAN_FILTERING");
+	return e->err;
+}
+
+int apply_probe(const struct plan *p, struct apply_error *e)
+{
+	int ret;
+
+	ret = probe_qdisc(p, PLAN_QDISC_TBF, "tbf", e);
+	if (!ret)
+		ret = probe_qdisc(p, PLAN_QDISC_NETEM, "netem", e);
+	if (!ret)
+		ret = probe_vlans(p, e);
+	return ret;
+}
+
+/* ---- namespaces, sysctls, sockets ----------------------------------------- */
+
+int apply_new(const struct plan *p, struct apply **out)
+{
+	struct apply *a = calloc(1, sizeof(*a));
+	int i;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	a->plan = p;
+	a->lab = p->lab;
+	a->n = p->lab->nnodes;
+	a->fds = malloc(sizeof(int) * (size_t)(a->n + 1));
+	a->socks = calloc((size_t)a->n + 1, sizeof(*a->socks));
+	if (!a->fds || !a->socks) {
+		apply_free(a);
+		return -ENOMEM;
+	}
+	for (i = 0; i < a->n; i++)
+		a->fds[i] = -1;
+	*out = a;
+	return 0;
+}
+
+struct visit {
+	struct apply *a;
+	enum plan_kind kind;	/* which sysctls to write */
+	bool open_socks;
+	struct apply_error *e;
+};
+
+/* One worker thread walks every namespace: setns, sysctls, socket.  A
+ * thread per node would cost a clone each; per-netns sysctls and sockets
+ * bind to the namespace of the thread that opens them. */
+static int visit_fn(void *arg)
+{
+	struct visit *v = arg;
+	struct apply *a = v->a;
+	const struct plan *p = a->plan;
+	int i = 0, node, ret;
+
+	for (node = 0; node < a->n; node++) {
+		if (setns(a->fds[node], CLONE_NEWNET) < 0) {
+			ret = -errno;
+			fail(v->e, ret, a->lab->nodes[node].line, NULL,
+			     "cannot enter the namespace of %s",
+			     a->lab->nodes[node].name);
+			return ret;
+		}
+		/* ops of one kind are grouped by node in plan order */
+		for (; i < p->nops && (p->ops[i].kind != v->kind ||
+				       p->ops[i].node < node); i++)
+			;
+		for (; i < p->nops && p->ops[i].kind == v->kind &&
+		       p->ops[i].node == node; i++) {
+			ret = ns_sysctl_write_here(p->ops[i].key, p->ops[i].value);
+			if (ret) {
+				char what[200];
+
+				plan_op_describe(p, &p->ops[i], what, sizeof(what));
+				fail(v->e, ret, p->ops[i].line, NULL, "cannot set %s",
+				     what);
+				return ret;
+			}
+		}
+		if (v->open_socks) {
+			ret = nl_sock_open(&a->socks[node]);
+			if (ret) {
+				fail(v->e, ret, a->lab->nodes[node].line, NULL,
+				     "cannot open a netlink socket in %s",
+				     a->lab->nodes[node].name);
+				return ret;
+			}
+		}
+		if (a->progress && v->open_socks)
+			a->progress("namespaces", node + 1, a->n);
+	}
+	return 0;
+}
+
+static int make_namespaces(struct apply *a, struct apply_error *e)
+{
+	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e };
+	int ret;
+
+	ret = ns_new_many(a->n, a->fds);
+	if (ret) {
+		fail(e, ret, a->lab->line, NULL, "cannot create %s",
+		     "the lab's network namespaces");
+		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
+			e->unsupported = true;
+		return ret;
+	}
+	return ns_run_in(-1, visit_fn, &v);
+}
+
+/* ---- messages ------------------------------------------------------------- */
+
+static int op_bridge(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	const struct lab_node *n = &a->lab->nodes[op->node];
+	struct nl_bridge br = {
+		.name = "br0", .netns_fd = -1, .ifindex = 2,
+		.mac = n->bridge_mac, .stp = n->stp, .hub = n->hub,
+		.vlan_filtering = n->vlan_filtering,
+	};
+
+	return nl_link_add_bridge(b, &br);
+}
+
+static int op_veth(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	const struct lab *lab = a->lab;
+	const struct lab_link *l = &lab->links[op->link];
+	const struct lab_iface *x = &lab->ifaces[l->iface[op->dir]];
+	const struct lab_iface *y = &lab->ifaces[l->iface[!op->dir]];
+	struct nl_veth v = {
+		.name = x->name, .netns_fd = a->fds[x->node],
+		.ifindex = x->ifindex, .mtu = x->mtu, .mac = x->mac,
+		.master = lab->nodes[x->node].kind == LAB_SWITCH ? 2 : 0,
+		.peer_name = y->name, .peer_netns_fd = a->fds[y->node],
+		.peer_ifindex = y->ifindex, .peer_mtu = y->mtu,
+		.peer_mac = y->mac,
+	};
+
+	return nl_link_add_veth(b, &v);
+}
+
+static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	const struct lab_iface *f = &a->lab->ifaces[op->iface];
+	const struct lab_shaping *s = &a->lab->links[op->link].shape[op->dir];
+
+	if (op->kind == PLAN_QDISC_TBF) {
+		struct nl_tbf t = { .rate_Bps = s->rate_bps / 8,
+				    .burst_bytes = op->burst_bytes,
+				    .limit_bytes = op->limit_bytes,
+				    .mtu = f->mtu };
+
+		return nl_qdisc_tbf(b, f->ifindex, op->handle, op->parent, &t);
+	} else {
+		struct nl_netem n = {
+			.delay_ns = s->delay_ns, .jitter_ns = s->jitter_ns,
+			.limit_pkts = s->queue_pkts, .loss_pct = s->loss_pct,
+			.duplicate_pct = s->duplicate_pct,
+			.reorder_pct = s->delay_ns ? s->reorder_pct : 0,
+			.corrupt_pct = s->corrupt_pct, .use_dist = 1,
+		};
+
+		return nl_qdisc_netem(b, f->ifindex, op->handle, op->parent, &n);
+	}
+}
+
+static int ifindex_of(const struct apply *a, int iface)
+{
+	if (iface == PLAN_LO)
+		return 1;
+	if (iface == PLAN_BR0)
+		return 2;
+	return a->lab->ifaces[iface].ifindex;
+}
+
+static int op_route(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	const struct lab_route *r = &a->lab->routes[op->idx];
+	int oif = r->dev_iface >= 0 ? a->lab->ifaces[r->dev_iface].ifindex :
+		  (r->dev ? 1 : 0);
+
+	return nl_route_add(b, r->dst.family, r->is_default ? NULL : r->dst.b,
+			    r->is_default ? 0 : r->dst.prefix,
+			    r->has_via ? r->via.b : NULL, oif, r->metric);
+}
+
+/* Append one op's message; ops with no netlink message return 1. */
+static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	const struct lab_iface *f = op->iface >= 0 ? &a->lab->ifaces[op->iface] : NULL;
+
+	switch (op->kind) {
+	case PLAN_BRIDGE:
+		return op_bridge(a, b, op);
+	case PLAN_VETH:
+		return op_veth(a, b, op);
+	case PLAN_VLAN:
+		return nl_link_add_vlan(b, f->name, f->ifindex,
+					a->lab->ifaces[f->parent_iface].ifindex,
+					f->vlan, f->mtu, f->mac);
+	case PLAN_BRIDGE_VLAN:
+		return nl_bridge_vlan(b, f->ifindex, op->vid, op->pvid, op->del);
+	case PLAN_LINK_UP:
+		return nl_link_set_up(b, ifindex_of(a, op->iface), 1);
+	case PLAN_ADDR:
+		return nl_addr_add(b, op->addr.family, f->ifindex, op->addr.b,
+				   op->addr.prefix);
+	case PLAN_ROUTE:
+		return op_route(a, b, op);
+	case PLAN_QDISC_TBF:
+	case PLAN_QDISC_NETEM:
+		return op_qdisc(a, b, op);
+	default:
+		return 1;
+	}
+}
+
+static const char *verb(enum plan_kind k)
+{
+	switch (k) {
+	case PLAN_LINK_UP:
+		return "cannot bring up";
+	case PLAN_ADDR:
+	case PLAN_ROUTE:
+		return "cannot add";
+	default:
+		return "cannot create";
+	}
+}
+
+static int send_batch(struct apply *a, struct nl_sock *s, struct nl_batch *b,
+		      struct apply_error *e)
+{
+	const struct plan_op *op;
+	struct nl_result r;
+	char what[200], obj[220];
+	int ret;
+
+	if (!nl_batch_count(b))
+		return 0;
+	ret = nl_batch_send(s, b, &r);
+	nl_batch_reset(b);
+	if (!ret)
+		return 0;
+	if (r.cookie < 0 || r.cookie >= a->plan->nops) {
+		fail(e, ret, 0, r.msg, "%s", "netlink request failed");
+		return ret;
+	}
+	op = &a->plan->ops[r.cookie];
+	plan_op_describe(a->plan, op, what, sizeof(what));
+	snprintf(obj, sizeof(obj), "%s %s", verb(op->kind), what);
+	fail(e, r.err ? r.err : ret, op->line, r.msg, "%s", obj);
+	if (r.err == -ENOBUFS)
+		snprintf(e->kmsg, sizeof(e->kmsg),
+			 "the kernel ran out of buffer space; for large L2 segments raise net.ipv4.neigh.default.gc_thresh3");
+	return e->err;
+}
+
+/* Append every op of [from, to) that matches `want`, with its cookie. */
+static int append(struct apply *a, struct nl_batch *b, int i,
+		  struct apply_error *e)
+{
+	int ret;
+
+	nl_batch_set_cookie(b, i);
+	ret = op_msg(a, b, &a->plan->ops[i]);
+	if (ret < 0)
+		fail(e, ret, a->plan->ops[i].line, NULL, "%s",
+		     "cannot build a netlink message");
+	return ret < 0 ? ret : 0;
+}
+
+static bool node_phase(enum plan_kind k)
+{
+	return k == PLAN_VLAN || k == PLAN_BRIDGE_VLAN || k == PLAN_LINK_UP ||
+	       k == PLAN_ADDR || k == PLAN_ROUTE || k == PLAN_QDISC_TBF ||
+	       k == PLAN_QDISC_NETEM;
+}
+
+/* Phases 3 and 4: bridges per switch socket, then all veths in one batch
+ * (any socket can send them: both ends are named by fd). */
+static int build_links(struct apply *a, struct nl_batch *b, struct apply_error *e)
+{
+	const struct plan *p = a->plan;
+	int i, ret, any = -1;
+
+	for (i = 0; i < p->nops; i++) {
+		if (p->ops[i].kind != PLAN_BRIDGE)
+			continue;
+		ret = append(a, b, i, e);
+		if (!ret)
+			ret = send_batch(a, a->socks[p->ops[i].node], b, e);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < p->nops; i++) {
+		if (p->ops[i].kind != PLAN_VETH)
+			continue;
+		any = p->ops[i].node;
+		ret = append(a, b, i, e);
+		if (ret)
+			return ret;
+		/* keep batches to a few hundred: progress, and bounded memory */
+		if (nl_batch_count(b) >= 400) {
+			ret = send_batch(a, a->socks[any], b, e);
+			if (ret)
+				return ret;
+			if (a->progress)
+				a->progress("links", i, p->nops);
+		}
+	}
+	return any >= 0 ? send_batch(a, a->socks[any], b, e) : 0;
+}
+
+/* Phase 5: each node's own batch on its own socket. */
+static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *e)
+{
+	const struct plan *p = a->plan;
+	int i, ret, cur = -1;
+
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+
+		if (!node_phase(op->kind))
+			continue;
+		if (op->node != cur && cur >= 0) {
+			ret = send_batch(a, a->socks[cur], b, e);
+			if (ret)
+				return ret;
+			if (a->progress)
+				a->progress("nodes", cur + 1, a->n);
+		}
+		cur = op->node;
+		ret = append(a, b, i, e);
+		if (ret)
+			return ret;
+	}
+	return cur >= 0 ? send_batch(a, a->socks[cur], b, e) : 0;
+}
+
+int apply_build(struct apply *a, struct apply_error *e)
+{
+	struct visit late = { a, PLAN_SYSCTL, false, e };
+	struct nl_batch *b;
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	ret = make_namespaces(a, e);
+	if (ret)
+		return ret;
+	b = nl_batch_new();
+	if (!b)
+		return -ENOMEM;
+	ret = build_links(a, b, e);
+	if (!ret)
+		ret = build_nodes(a, b, e);
+	nl_batch_free(b);
+	if (!ret && a->lab->nsysctls)
+		ret = ns_run_in(-1, visit_fn, &late);
+	return ret;
+}
+
+void apply_close_sockets(struct apply *a)
+{
+	int i;
+
+	for (i = 0; a && a->socks && i < a->n; i++) {
+		nl_sock_close(a->socks[i]);
+		a->socks[i] = NULL;
+	}
+}
+
+void apply_free(struct apply *a)
+{
+	int i;
+
+	if (!a)
+		return;
+	apply_close_sockets(a);
+	for (i = 0; a->fds && i < a->n; i++)
+		if (a->fds[i] >= 0)
+			close(a->fds[i]);
+	free(a->fds);
+	free(a->socks);
+	free(a);
+}
