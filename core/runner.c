@@ -153,21 +153,48 @@ static int child_etc(const struct runner_ctx *x)
 	return move_mount(t, "", AT_FDCWD, "/etc", MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+/* Attach a clone of the tree at fd on target. */
+static int child_clone_to(int fd, bool recursive, const char *target)
+{
+	int t = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
+
+	if (t < 0)
+		return -1;
+	t = move_mount(t, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ?
+	    -1 : 0;
+	return t;	/* the clone's fd is closed at exec */
+}
+
+static int child_open(const char *path)
+{
+	return open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 static void child_mounts(const struct runner_ctx *x)
 {
+	int tmp, run, shared;
+
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		child_fail(x, RS_SLAVE, errno);
-	if (child_etc(x) < 0)
-		child_fail(x, RS_ETC, errno);
-	if (child_bind(x->tmp, "/tmp", 0) < 0)
+	/* Sources are pinned by fd before anything is covered: the lab dir
+	 * may itself live under /tmp or /run (NSLAB_RUN_DIR in tests). */
+	tmp = child_open(x->tmp);
+	run = child_open(x->run);
+	shared = child_open(x->shared);
+	if (tmp < 0 || run < 0 || shared < 0)
 		child_fail(x, RS_TMP, errno);
-	if (x->host_shared && child_bind(x->shared, "/shared", 0) < 0)
-		child_fail(x, RS_SHARED, errno);
-	/* shared/ inside the node's run dir first, then that dir on /run
-	 * recursively: once /run is covered, /run/nslab is out of sight */
+	/* shared/ inside the node's run dir first; /run gets that tree
+	 * recursively, last: once /run is covered, /run/nslab is hidden */
 	if (child_bind(x->shared, x->run_shared, 0) < 0)
 		child_fail(x, RS_RUN_SHARED, errno);
-	if (child_bind(x->run, "/run", MS_REC) < 0)
+	if (child_etc(x) < 0)
+		child_fail(x, RS_ETC, errno);
+	if (child_clone_to(tmp, false, "/tmp") < 0)
+		child_fail(x, RS_TMP, errno);
+	if (x->host_shared && child_clone_to(shared, false, "/shared") < 0)
+		child_fail(x, RS_SHARED, errno);
+	if (child_clone_to(run, true, "/run") < 0)
 		child_fail(x, RS_RUN, errno);
 	/* a sysfs mounted now belongs to the node's netns */
 	if (umount2("/sys", MNT_DETACH) < 0 ||

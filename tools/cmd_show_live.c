@@ -1,0 +1,324 @@
+/* cmd_show_live.c — nslab show NAME: what the kernel holds, node by node.
+ *
+ * Reads the live state (interfaces, addresses, routes of the main table,
+ * qdiscs) through a netlink socket inside each node's namespace, so what
+ * is printed is what is there, not what the file asked for.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "nl.h"
+#include "runner.h"
+#include "state.h"
+#include "units.h"
+
+int cli_show_live(const char *name, int json);
+
+#define VEC(type)                                                             \
+	struct {                                                              \
+		int n, cap;                                                   \
+		type *v;                                                      \
+	}
+
+struct node_view {
+	VEC(struct nl_link_info) links;
+	VEC(struct nl_addr_info) addrs;
+	VEC(struct nl_route_info) routes;
+	VEC(struct nl_qdisc_info) qdiscs;
+};
+
+#define PUSH(vec, item)                                                       \
+	({                                                                    \
+		int _r = 0;                                                   \
+		if ((vec).n == (vec).cap) {                                   \
+			int _c = (vec).cap ? (vec).cap * 2 : 8;               \
+			void *_p = realloc((vec).v, sizeof(*(vec).v) * (size_t)_c); \
+			if (!_p)                                              \
+				_r = -ENOMEM;                                 \
+			else {                                                \
+				(vec).v = _p;                                 \
+				(vec).cap = _c;                               \
+			}                                                     \
+		}                                                             \
+		if (!_r)                                                      \
+			(vec).v[(vec).n++] = *(item);                         \
+		_r;                                                           \
+	})
+
+static int on_link(const struct nl_link_info *i, void *arg)
+{
+	return PUSH(((struct node_view *)arg)->links, i);
+}
+
+static int on_addr(const struct nl_addr_info *i, void *arg)
+{
+	return PUSH(((struct node_view *)arg)->addrs, i);
+}
+
+static int on_route(const struct nl_route_info *i, void *arg)
+{
+	if (i->table != 254 || i->type != 1)	/* main table, unicast */
+		return 0;
+	return PUSH(((struct node_view *)arg)->routes, i);
+}
+
+static int on_qdisc(const struct nl_qdisc_info *i, void *arg)
+{
+	if (!strcmp(i->kind, "noqueue") || !i->handle)
+		return 0;
+	return PUSH(((struct node_view *)arg)->qdiscs, i);
+}
+
+static void view_free(struct node_view *v)
+{
+	free(v->links.v);
+	free(v->addrs.v);
+	free(v->routes.v);
+	free(v->qdiscs.v);
+}
+
+static int read_node(const struct state *st, int node, struct node_view *v)
+{
+	struct nl_sock *s;
+	int fd, ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = runner_open_netns(st, node, &fd);
+	if (ret)
+		return ret;
+	ret = nl_sock_open_in(fd, &s);
+	close(fd);
+	if (ret)
+		return ret;
+	ret = nl_dump_links(s, on_link, v);
+	if (!ret)
+		ret = nl_dump_addrs(s, AF_UNSPEC, on_addr, v);
+	if (!ret)
+		ret = nl_dump_routes(s, AF_INET, on_route, v);
+	if (!ret)
+		ret = nl_dump_routes(s, AF_INET6, on_route, v);
+	if (!ret)
+		ret = nl_dump_qdiscs(s, on_qdisc, v);
+	nl_sock_close(s);
+	return ret;
+}
+
+static const char *ifname_of(const struct node_view *v, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < v->links.n; i++)
+		if (v->links.v[i].ifindex == ifindex)
+			return v->links.v[i].name;
+	return "?";
+}
+
+static const char *mac_of(const struct nl_link_info *l, char *buf)
+{
+	const uint8_t *m = l->mac;
+
+	if (l->mac_len != 6)
+		return "-";
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+	return buf;
+}
+
+static const char *addr_of(const struct nl_addr_info *a, char *buf, size_t len)
+{
+	size_t n;
+
+	inet_ntop(a->family, a->addr, buf, (socklen_t)len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "/%d", a->prefixlen);
+	return buf;
+}
+
+static const char *route_dst(const struct nl_route_info *r, char *buf, size_t len)
+{
+	size_t n;
+
+	if (!r->dst_len)
+		return "default";
+	inet_ntop(r->family, r->dst, buf, (socklen_t)len);
+	n = strlen(buf);
+	snprintf(buf + n, len - n, "/%d", r->dst_len);
+	return buf;
+}
+
+static void qdisc_detail(const struct nl_qdisc_info *q, char *buf, size_t len)
+{
+	char t[32], d[32];
+
+	buf[0] = 0;
+	if (!strcmp(q->kind, "tbf")) {
+		snprintf(buf, len, " rate %s burst %ub limit %ub",
+			 units_rate_str(q->rate_Bps * 8, t, sizeof(t)),
+			 q->burst_bytes, q->limit_bytes);
+	} else if (!strcmp(q->kind, "netem")) {
+		snprintf(buf, len, " limit %u delay %s jitter %s loss %g%% duplicate %g%% reorder %g%% corrupt %g%%",
+			 q->limit_pkts, units_time_str(q->delay_ns, t, sizeof(t)),
+			 units_time_str(q->jitter_ns, d, sizeof(d)), q->loss_pct,
+			 q->duplicate_pct, q->reorder_pct, q->corrupt_pct);
+	}
+}
+
+static void text_node(const struct state *st, int node, const struct node_view *v)
+{
+	char buf[128], mac[20];
+	int i, k;
+
+	printf("%s %s\n", st->nodes[node].kind, st->nodes[node].name);
+	for (i = 0; i < v->links.n; i++) {
+		const struct nl_link_info *l = &v->links.v[i];
+
+		printf("  %-10s %-4s %s mtu %d", l->name,
+		       l->flags & IFF_UP ? "up" : "down", mac_of(l, mac), l->mtu);
+		if (l->kind[0])
+			printf(" %s", l->kind);
+		if (l->master)
+			printf(" master %s", ifname_of(v, l->master));
+		for (k = 0; k < v->addrs.n; k++)
+			if (v->addrs.v[k].ifindex == l->ifindex &&
+			    v->addrs.v[k].scope != 253)	/* not link-local */
+				printf(" %s", addr_of(&v->addrs.v[k], buf, sizeof(buf)));
+		putchar('\n');
+	}
+	for (i = 0; i < v->routes.n; i++) {
+		const struct nl_route_info *r = &v->routes.v[i];
+
+		if (r->protocol == 2)	/* kernel: the subnets of addresses */
+			continue;
+		printf("  route %s", route_dst(r, buf, sizeof(buf)));
+		if (r->has_gw)
+			printf(" via %s", inet_ntop(r->family, r->gw, buf, sizeof(buf)));
+		if (r->oif)
+			printf(" dev %s", ifname_of(v, r->oif));
+		if (r->metric)
+			printf(" metric %u", r->metric);
+		putchar('\n');
+	}
+	for (i = 0; i < v->qdiscs.n; i++) {
+		const struct nl_qdisc_info *q = &v->qdiscs.v[i];
+
+		qdisc_detail(q, buf, sizeof(buf));
+		printf("  qdisc %s %s %x:%s%s\n", ifname_of(v, q->ifindex), q->kind,
+		       q->handle >> 16, q->parent == 0xffffffffu ? " root" : "", buf);
+	}
+}
+
+static void json_node(const struct state *st, int node, const struct node_view *v)
+{
+	char buf[128], mac[20];
+	int i, k, first;
+
+	printf("%s\n    {\"name\": \"%s\", \"kind\": \"%s\", \"interfaces\": [",
+	       node ? "," : "", st->nodes[node].name, st->nodes[node].kind);
+	for (i = 0; i < v->links.n; i++) {
+		const struct nl_link_info *l = &v->links.v[i];
+
+		printf("%s\n      {\"name\": \"%s\", \"ifindex\": %d, \"up\": %s, \"mac\": \"%s\", \"mtu\": %d, \"kind\": \"%s\", \"master\": ",
+		       i ? "," : "", l->name, l->ifindex,
+		       l->flags & IFF_UP ? "true" : "false", mac_of(l, mac),
+		       l->mtu, l->kind);
+		if (l->master)
+			printf("\"%s\"", ifname_of(v, l->master));
+		else
+			printf("null");
+		printf(", \"addresses\": [");
+		for (k = 0, first = 1; k < v->addrs.n; k++)
+			if (v->addrs.v[k].ifindex == l->ifindex && v->addrs.v[k].scope != 253) {
+				printf("%s\"%s\"", first ? "" : ", ",
+				       addr_of(&v->addrs.v[k], buf, sizeof(buf)));
+				first = 0;
+			}
+		printf("]}");
+	}
+	printf("],\n     \"routes\": [");
+	for (i = 0, first = 1; i < v->routes.n; i++) {
+		const struct nl_route_info *r = &v->routes.v[i];
+
+		if (r->protocol == 2)
+			continue;
+		printf("%s{\"dst\": \"%s\"", first ? "" : ", ", route_dst(r, buf, sizeof(buf)));
+		if (r->has_gw)
+			printf(", \"via\": \"%s\"", inet_ntop(r->family, r->gw, buf, sizeof(buf)));
+		if (r->oif)
+			printf(", \"dev\": \"%s\"", ifname_of(v, r->oif));
+		printf(", \"metric\": %u}", r->metric);
+		first = 0;
+	}
+	printf("],\n     \"qdiscs\": [");
+	for (i = 0; i < v->qdiscs.n; i++) {
+		const struct nl_qdisc_info *q = &v->qdiscs.v[i];
+
+		printf("%s{\"dev\": \"%s\", \"kind\": \"%s\", \"handle\": \"%x:\", \"root\": %s",
+		       i ? ", " : "", ifname_of(v, q->ifindex), q->kind, q->handle >> 16,
+		       q->parent == 0xffffffffu ? "true" : "false");
+		if (!strcmp(q->kind, "tbf"))
+			printf(", \"rate_bps\": %llu, \"burst_bytes\": %u, \"limit_bytes\": %u",
+			       (unsigned long long)q->rate_Bps * 8, q->burst_bytes,
+			       q->limit_bytes);
+		if (!strcmp(q->kind, "netem"))
+			printf(", \"delay_ns\": %llu, \"jitter_ns\": %llu, \"loss_pct\": %g, \"limit_pkts\": %u",
+			       (unsigned long long)q->delay_ns,
+			       (unsigned long long)q->jitter_ns, q->loss_pct,
+			       q->limit_pkts);
+		printf("}");
+	}
+	printf("]}");
+}
+
+int cli_show_live(const char *name, int json)
+{
+	struct state *st;
+	int i, ret;
+
+	ret = cli_need_root();
+	if (ret)
+		return ret;
+	ret = state_open_read(name, &st);
+	if (ret == -ENOENT) {
+		cli_err("lab %s: no such lab, and no such file (see nslab ls)", name);
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		cli_err("lab %s: %s", name, strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	if (json)
+		printf("{\n  \"name\": \"%s\", \"holder\": %d,\n  \"nodes\": [",
+		       st->name, (int)st->holder);
+	else
+		printf("lab %s: %d nodes (holder pid %d)\n", st->name, st->nnodes,
+		       (int)st->holder);
+	for (i = 0; i < st->nnodes; i++) {
+		struct node_view v;
+
+		ret = read_node(st, i, &v);
+		if (ret) {
+			view_free(&v);
+			fflush(stdout);
+			cli_err("lab %s: cannot read node %s: %s%s", name,
+				st->nodes[i].name, strerror(-ret),
+				ret == -ENOENT ? " (the lab is broken: nslab down it)" : "");
+			state_close(st);
+			return EXIT_SYSTEM;
+		}
+		if (json)
+			json_node(st, i, &v);
+		else
+			text_node(st, i, &v);
+		view_free(&v);
+	}
+	if (json)
+		printf("\n  ]\n}\n");
+	state_close(st);
+	return EXIT_OK;
+}
