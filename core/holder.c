@@ -336,12 +336,17 @@ int state_kill_holder(struct state *st, uint64_t timeout_ns)
 {
 	int pidfd, ret;
 
-	if (st->holder <= 0 || !state_pid_is_holder(st->holder, st->name))
+	if (st->holder <= 0)
 		return 0;
-	/* a pidfd: no pid reuse race between the check and the kill */
+	/* pidfd first, identity check second: the pid cannot be reused for
+	 * another process between the check and the kill */
 	pidfd = syscall(SYS_pidfd_open, st->holder, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : -errno;
+	if (!state_pid_is_holder(st->holder, st->name)) {
+		close(pidfd);
+		return 0;
+	}
 	syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 	ret = pid_wait_gone(pidfd, timeout_ns);
 	if (ret < 0) {

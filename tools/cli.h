@@ -52,3 +52,6 @@ void cli_json_str(void *f, const char *s);
 /* Does ARG name a lab file rather than a running lab? */
 bool cli_is_file_arg(const char *arg);
 int cli_lab_up(struct lab *lab, const struct plan *plan);
+/* Run argv inside NODE of running lab LAB with stdio passed through;
+ * returns the command's exit status (exec, shell). envp NULL: ours. */
+int cli_node_exec(const char *lab, const char *node, char **argv, char **envp);

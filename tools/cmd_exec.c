@@ -15,9 +15,6 @@
 #include "runner.h"
 #include "state.h"
 
-/* Shared with cmd_shell.c. */
-int cli_node_exec(const char *lab, const char *node, char **argv,
-		  char **envp);
 
 static volatile sig_atomic_t exec_child;
 

@@ -16,8 +16,6 @@
 #include "cli.h"
 #include "state.h"
 
-int cli_node_exec(const char *lab, const char *node, char **argv,
-		  char **envp);
 
 extern char **environ;
 

@@ -203,6 +203,9 @@ static int hand_over(const struct lab *lab, struct apply *a, struct state *st)
 	}
 	if (!ret)
 		ret = state_save(st);
+	/* files first: the holder makes each node's /etc overlay from them */
+	if (!ret && place_files(lab, st))
+		ret = -EIO;
 	if (!ret)
 		ret = state_spawn_holder(st, a->fds, names, lab->nnodes, &pid);
 	if (!ret)
@@ -265,11 +268,13 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 	}
 	apply_close_sockets(a);
 	ret = hand_over(lab, a, st);
+	if (ret == -EIO) {	/* place_files() said why */
+		rollback(lab->name, &st, &a);
+		return EXIT_SYSTEM;
+	}
 	if (ret)
 		goto sys_fail;
-	ret = place_files(lab, st);
-	if (!ret)
-		ret = run_starts(lab, plan, st);
+	ret = run_starts(lab, plan, st);
 	if (!ret && got_signal) {
 		cli_err("%s: interrupted by signal %d", lab->name, (int)got_signal);
 		ret = EXIT_FAILED;
