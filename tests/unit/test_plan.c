@@ -1,0 +1,441 @@
+/* test_plan.c — golden `nslab plan` scripts for every lab in topologies/,
+ * the teardown script, and the order of the ops of a plan.
+ *
+ * Golden files: topologies/A/B.xml -> tests/data/golden/A_B.plan, the
+ * exact output of `./nslab plan topologies/A/B.xml` (plan_print(down=0)).
+ *
+ * To re-freeze them after a deliberate change of the plan or its format:
+ *
+ *     NSLAB_UPDATE_GOLDEN=1 ./tests/unit/run
+ *
+ * rewrites every golden file instead of comparing (the test then passes).
+ * Review `git diff tests/data/golden` before committing: each golden file
+ * is a claim that the plan is right (names, ifindexes, addresses, routes,
+ * qdiscs, files, start commands), checked by hand against SPEC §3.
+ */
+#include "../tsuite.h"
+#include "lab.h"
+#include "plan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TOPO_DIR "topologies"
+#define GOLDEN_DIR "tests/data/golden"
+#define MAX_LABS 256
+
+struct report {
+	char *s;
+	size_t n, cap;
+	int count;
+};
+
+static void report_add(struct report *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void report_add(struct report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char line[2048];
+	size_t k;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	k = strlen(line);
+	if (r->n + k + 2 > r->cap) {
+		r->cap = (r->cap + k + 2) * 2;
+		r->s = realloc(r->s, r->cap);
+		ck_assert_ptr_nonnull(r->s);
+	}
+	r->s[r->n++] = '\n';
+	memcpy(r->s + r->n, line, k + 1);
+	r->n += k;
+	r->count++;
+}
+
+/* ---- finding the lab_files ------------------------------------------------------ */
+
+static char *lab_files[MAX_LABS];
+static int nlab_files;
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void walk(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	ck_assert_msg(d != NULL, "cannot open %s (run from the top of the tree)", dir);
+	while ((de = readdir(d))) {
+		char path[1024];
+		struct stat st;
+		size_t k = strlen(de->d_name);
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st))
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			walk(path);
+		} else if (k > 4 && !strcmp(de->d_name + k - 4, ".xml")) {
+			ck_assert_int_lt(nlab_files, MAX_LABS);
+			lab_files[nlab_files++] = strdup(path);
+		}
+	}
+	closedir(d);
+}
+
+static void find_labs(void)
+{
+	if (nlab_files)
+		return;
+	walk(TOPO_DIR);
+	qsort(lab_files, (size_t)nlab_files, sizeof(char *), cmp_str);
+}
+
+/* topologies/basics/p2p.xml -> tests/data/golden/basics_p2p.plan */
+static void golden_path(const char *lab, char *out, size_t len)
+{
+	const char *rel = lab + strlen(TOPO_DIR) + 1;
+	size_t k = strlen(rel) - 4, i, n;
+
+	n = (size_t)snprintf(out, len, GOLDEN_DIR "/");
+	for (i = 0; i < k && n + 1 < len; i++)
+		out[n++] = rel[i] == '/' ? '_' : rel[i];
+	out[n] = 0;
+	strncat(out, ".plan", len - n - 1);
+}
+
+/* ---- plan text --------------------------------------------------------------- */
+
+static struct lab *load_file(const char *path, struct report *r)
+{
+	struct lab_errors *errs = malloc(sizeof(*errs));
+	struct lab *lab = NULL;
+	int ret;
+
+	ck_assert_ptr_nonnull(errs);
+	lab_errors_init(errs, path);
+	ret = lab_load(path, &lab, errs);
+	if (ret) {
+		report_add(r, "%s: refused (%d): line %d: %s", path, ret,
+			   errs->n ? errs->v[0].line : 0,
+			   errs->n ? errs->v[0].msg : "(no message)");
+		lab_free(lab);
+		lab = NULL;
+	}
+	free(errs);
+	return lab;
+}
+
+/* plan_print into a malloc'd string. */
+static char *plan_text(const struct plan *p, int down, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(plan_print(p, f, down), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_ptr_nonnull(buf);
+	return buf;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, k;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			cap = (cap + 4096 + 1) * 2;
+			buf = realloc(buf, cap);
+			ck_assert_ptr_nonnull(buf);
+		}
+		k = fread(buf + n, 1, 4096, f);
+		n += k;
+		if (k < 4096)
+			break;
+	}
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* First differing line, for the report. */
+static void diff_report(struct report *r, const char *gold, const char *want,
+			const char *got)
+{
+	int line = 1;
+	const char *a = want, *b = got;
+
+	for (;;) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		size_t la = ea ? (size_t)(ea - a) : strlen(a);
+		size_t lb = eb ? (size_t)(eb - b) : strlen(b);
+
+		if (la != lb || memcmp(a, b, la) || !ea != !eb) {
+			report_add(r, "%s:%d differs:\n    golden: %.*s\n    now:    %.*s",
+				   gold, line, (int)(la > 300 ? 300 : la), a,
+				   (int)(lb > 300 ? 300 : lb), b);
+			return;
+		}
+		if (!ea)
+			break;
+		a = ea + 1;
+		b = eb + 1;
+		line++;
+	}
+	report_add(r, "%s differs", gold);
+}
+
+START_TEST(test_golden)
+{
+	struct report r = { 0 };
+	const char *upd = getenv("NSLAB_UPDATE_GOLDEN");
+	bool update = upd && !strcmp(upd, "1");
+	int i;
+
+	find_labs();
+	ck_assert_int_gt(nlab_files, 0);
+	if (update)
+		mkdir(GOLDEN_DIR, 0755);
+	for (i = 0; i < nlab_files; i++) {
+		struct lab *lab = load_file(lab_files[i], &r);
+		struct plan *p = NULL;
+		char gold[1024], *got, *want;
+		size_t glen, wlen;
+
+		if (!lab)
+			continue;
+		ck_assert_int_eq(plan_build(lab, &p), 0);
+		got = plan_text(p, 0, &glen);
+		golden_path(lab_files[i], gold, sizeof(gold));
+		if (update) {
+			FILE *f = fopen(gold, "w");
+
+			ck_assert_msg(f != NULL, "cannot write %s", gold);
+			ck_assert_uint_eq(fwrite(got, 1, glen, f), glen);
+			ck_assert_int_eq(fclose(f), 0);
+		} else if (!(want = slurp(gold, &wlen))) {
+			report_add(&r, "%s: no golden file %s (NSLAB_UPDATE_GOLDEN=1 writes it)",
+				   lab_files[i], gold);
+		} else {
+			if (wlen != glen || memcmp(want, got, glen))
+				diff_report(&r, gold, want, got);
+			free(want);
+		}
+		free(got);
+		plan_free(p);
+		lab_free(lab);
+	}
+	ck_assert_msg(r.count == 0, "%d golden mismatches:%s", r.count, r.s);
+	free(r.s);
+}
+END_TEST
+
+/* Every golden file belongs to a lab that still exists. */
+START_TEST(test_no_stale_golden)
+{
+	struct report r = { 0 };
+	struct dirent *de;
+	DIR *d;
+	int i;
+
+	find_labs();
+	d = opendir(GOLDEN_DIR);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char gold[1024], path[1024];
+
+		if (!strstr(de->d_name, ".plan"))
+			continue;
+		snprintf(path, sizeof(path), GOLDEN_DIR "/%s", de->d_name);
+		for (i = 0; i < nlab_files; i++) {
+			golden_path(lab_files[i], gold, sizeof(gold));
+			if (!strcmp(gold, path))
+				break;
+		}
+		if (i == nlab_files)
+			report_add(&r, "%s: no lab in " TOPO_DIR " for it", path);
+	}
+	closedir(d);
+	ck_assert_msg(r.count == 0, "stale golden files:%s", r.s);
+	free(r.s);
+}
+END_TEST
+
+/* The teardown script removes every node's namespace. */
+START_TEST(test_down)
+{
+	struct report r = { 0 };
+	int i, n;
+
+	find_labs();
+	for (i = 0; i < nlab_files; i++) {
+		struct lab *lab = load_file(lab_files[i], &r);
+		struct plan *p = NULL;
+		char *txt, want[256], ns[128];
+		size_t len;
+
+		if (!lab)
+			continue;
+		ck_assert_int_eq(plan_build(lab, &p), 0);
+		txt = plan_text(p, 1, &len);
+		for (n = 0; n < lab->nnodes; n++) {
+			snprintf(want, sizeof(want), "\nip netns del %s",
+				 plan_netns_name(lab, n, ns, sizeof(ns)));
+			if (!strstr(txt, want))
+				report_add(&r, "%s: down script lacks \"%s\"",
+					   lab_files[i], want + 1);
+		}
+		/* the down script builds nothing */
+		if (strstr(txt, "ip netns add") || strstr(txt, "link add"))
+			report_add(&r, "%s: down script creates something", lab_files[i]);
+		free(txt);
+		plan_free(p);
+		lab_free(lab);
+	}
+	ck_assert_msg(r.count == 0, "%d problems:%s", r.count, r.s);
+	free(r.s);
+}
+END_TEST
+
+/* Order of demo.xml's ops: all NETNS, then all BRIDGE, then all VETH; per
+ * node, LINK_UP before ADDR before ROUTE, and every veth touching a node
+ * before that node's LINK_UP. */
+static int rank(enum plan_kind k)
+{
+	switch (k) {
+	case PLAN_NETNS:
+		return 0;
+	case PLAN_SYSCTL_EARLY:
+		return 1;
+	case PLAN_BRIDGE:
+		return 2;
+	case PLAN_VETH:
+		return 3;
+	case PLAN_VLAN:
+		return 4;
+	case PLAN_BRIDGE_VLAN:
+		return 5;
+	case PLAN_LINK_UP:
+		return 6;
+	case PLAN_ADDR:
+		return 7;
+	case PLAN_ROUTE:
+		return 8;
+	case PLAN_QDISC_TBF:
+	case PLAN_QDISC_NETEM:
+		return 9;
+	default:
+		return 10;
+	}
+}
+
+static bool touches(const struct lab *lab, const struct plan_op *op, int node)
+{
+	if (op->kind == PLAN_VETH)
+		return lab->links[op->link].end[0].node == node ||
+		       lab->links[op->link].end[1].node == node;
+	return op->node == node;
+}
+
+START_TEST(test_demo_order)
+{
+	struct report r = { 0 };
+	struct lab *lab = load_file(TOPO_DIR "/demo.xml", &r);
+	struct plan *p = NULL;
+	int i, j, n, seen[16] = { 0 };
+
+	ck_assert_msg(lab != NULL, "%s", r.s);
+	ck_assert_int_eq(plan_build(lab, &p), 0);
+	ck_assert_int_gt(p->nops, 0);
+	/* global phases: NETNS < BRIDGE < VETH < everything per node */
+	for (i = 1; i < p->nops; i++) {
+		int a = rank(p->ops[i - 1].kind), b = rank(p->ops[i].kind);
+
+		if (a <= 3 || b <= 3)
+			ck_assert_msg(a <= b, "op %d (kind %d) after op %d (kind %d)",
+				      i, p->ops[i].kind, i - 1, p->ops[i - 1].kind);
+	}
+	/* per node: non-decreasing rank over the node's ops (including the
+	 * veths that touch it) up to the late ops */
+	for (n = 0; n < lab->nnodes; n++) {
+		int last = -1;
+
+		for (i = 0; i < p->nops; i++) {
+			int k = rank(p->ops[i].kind);
+
+			if (!touches(lab, &p->ops[i], n) || k > 9)
+				continue;
+			ck_assert_msg(k >= last, "node %s: op %d kind %d after rank %d",
+				      lab->nodes[n].name, i, p->ops[i].kind, last);
+			last = k;
+		}
+	}
+	/* demo has every kind of this chain: 7 nodes, 2 bridges, 6 links */
+	for (i = 0; i < p->nops; i++)
+		seen[p->ops[i].kind]++;
+	ck_assert_int_eq(seen[PLAN_NETNS], 7);
+	ck_assert_int_eq(seen[PLAN_BRIDGE], 2);
+	ck_assert_int_eq(seen[PLAN_VETH], 6);
+	ck_assert_int_eq(seen[PLAN_ROUTE], 4);	/* gateway="auto" x 4 */
+	ck_assert_int_eq(seen[PLAN_QDISC_TBF], 2);	/* rate, both ways */
+	ck_assert_int_eq(seen[PLAN_QDISC_NETEM], 0);
+	/* each node: exactly one NETNS, before anything sent from it */
+	for (n = 0; n < lab->nnodes; n++) {
+		int first = -1;
+
+		for (j = 0; j < p->nops && first < 0; j++)
+			if (touches(lab, &p->ops[j], n))
+				first = j;
+		ck_assert_int_eq(p->ops[first].kind, PLAN_NETNS);
+	}
+	/* each veth is sent from a switch end when it has one */
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+		const struct lab_link *l;
+
+		if (op->kind != PLAN_VETH)
+			continue;
+		l = &lab->links[op->link];
+		if (lab->nodes[l->end[0].node].kind == LAB_SWITCH ||
+		    lab->nodes[l->end[1].node].kind == LAB_SWITCH)
+			ck_assert_int_eq(lab->nodes[op->node].kind, LAB_SWITCH);
+	}
+	plan_free(p);
+	lab_free(lab);
+	free(r.s);
+}
+END_TEST
+
+Suite *plan_suite(void);
+Suite *plan_suite(void)
+{
+	Suite *s = suite_create("plan");
+	TCase *tc = tcase_create("plan");
+
+	tcase_add_test(tc, test_golden);
+	tcase_add_test(tc, test_no_stale_golden);
+	tcase_add_test(tc, test_down);
+	tcase_add_test(tc, test_demo_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+TSUITE(plan_suite)
