@@ -39,7 +39,14 @@ core/gen/netem_normal.c: tools/gen-normal-dist
 	@mkdir -p core/gen
 	./tools/gen-normal-dist > $@.tmp && mv $@.tmp $@
 
-%.o: %.c
+# Objects depend on the flags they were built with, so `make SANITIZE=1`
+# after a plain build (or the reverse) rebuilds everything.
+FLAGS_ID  := $(shell echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cksum | cut -d' ' -f1)
+FLAGS_STAMP := .flags.$(FLAGS_ID)
+$(FLAGS_STAMP):
+	@rm -f .flags.*; touch $@
+
+%.o: %.c $(FLAGS_STAMP)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 core/libnslab.a: $(CORE_OBJ)
@@ -91,7 +98,7 @@ format:
 	clang-format -i core/*.c core/*.h tools/*.c tests/*/*.c
 
 clean:
-	rm -f nslab core/*.o core/*.d core/libnslab.a core/gen/*.o core/gen/*.d $(GEN_SRC) \
+	rm -f .flags.* nslab core/*.o core/*.d core/libnslab.a core/gen/*.o core/gen/*.d $(GEN_SRC) \
 	      tools/*.o tools/*.d tools/gen-normal-dist tests/*.o tests/*.d \
 	      tests/unit/*.o tests/unit/*.d tests/unit/run tests/kernel/*.o tests/kernel/*.d tests/kernel/run
 

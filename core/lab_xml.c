@@ -1300,6 +1300,18 @@ static int validate_schema(xmlDocPtr doc, struct lab_errors *errs)
 
 /* ---- entry points ------------------------------------------------------- */
 
+/* The buffer need not be NUL-terminated. */
+static bool all_blank(const char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' &&
+		    buf[i] != '\n')
+			return false;
+	return true;
+}
+
 static int parse_doc(struct parser *p, const char *buf, size_t len)
 {
 	int opts = XML_PARSE_NONET | XML_PARSE_NO_XXE_COMPAT | XML_PARSE_BIG_LINES;
@@ -1307,7 +1319,7 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 	xmlNodePtr root;
 	int line;
 
-	if (len == 0 || strspn(buf, " \t\r\n") == len) {
+	if (all_blank(buf, len)) {
 		lab_err(p->errs, 1, "empty file: expected a <lab> element");
 		return -EINVAL;
 	}

@@ -19,6 +19,7 @@ struct out {
 	const struct plan *p;
 	const struct lab *lab;
 	char ns[80];		/* "LAB.NODE" of the current op */
+	bool hosts_var;		/* $hosts holds the lab's /etc/hosts */
 };
 
 /* Quote for the shell when needed: 'it'\''s'. */
@@ -229,6 +230,17 @@ static void pr_file(struct out *o, const struct plan_op *op)
 					     lab->files[op->idx].len;
 	char dst[600], dir[600], *slash;
 
+	if (op->idx == PLAN_HOSTS) {
+		/* the same in every node: print it once */
+		if (!o->hosts_var) {
+			fprintf(o->f, "hosts=$(cat <<'NSLAB_EOF'\n%sNSLAB_EOF\n)\n",
+				lab->hosts);
+			o->hosts_var = true;
+		}
+		fprintf(o->f, "mkdir -p /etc/netns/%s && printf '%%s\\n' \"$hosts\" > /etc/netns/%s/hosts\n",
+			o->ns, o->ns);
+		return;
+	}
 	if (strncmp(path, "/etc/", 5)) {
 		fprintf(o->f, "# not reproduced: %s in %s (nslab gives each node a private /run and /tmp,\n"
 			      "# and one /shared per lab; a plain script has no such view)\n",

@@ -299,8 +299,9 @@ static void runner_paths(struct runner_ctx *x)
 		 st->dir, n->name);
 	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->dir);
 	snprintf(x->etc_opts, sizeof(x->etc_opts),
-		 "lowerdir=/etc,upperdir=%s/nodes/%s/upper,"
-		 "workdir=%s/nodes/%s/work", st->dir, n->name, st->dir, n->name);
+		 "lowerdir=%s/etc:/etc,upperdir=%s/nodes/%s/upper,"
+		 "workdir=%s/nodes/%s/work", st->dir, st->dir, n->name, st->dir,
+		 n->name);
 	x->etc_src[0] = '\0';
 	if (x->c->etc_fd < 0 && st->holder > 0 && n->etc_fd >= 0)
 		snprintf(x->etc_src, sizeof(x->etc_src), "/proc/%d/fd/%d",

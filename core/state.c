@@ -110,7 +110,7 @@ static int mkdir_p(const char *path, mode_t mode)
 /* Build the lab's skeleton in dirfd (a fresh temporary dir). */
 static int state_skeleton(int dirfd, int *lockfd)
 {
-	static const char *const sub[] = { "log", "shared", "nodes" };
+	static const char *const sub[] = { "log", "shared", "nodes", "etc" };
 	size_t i;
 	int fd;
 
@@ -488,11 +488,19 @@ int state_write_file(struct state *st, int node, const char *path,
 	const char *rest;
 	int ret, dfd, fd;
 
-	if (node < 0 || node >= st->nnodes || !path)
+	if (node < STATE_LAB_ETC || node >= st->nnodes || !path)
 		return -EINVAL;
-	ret = state_map_path(st, node, path, base, sizeof(base), &rest);
-	if (ret < 0)
-		return ret;
+	if (node == STATE_LAB_ETC) {
+		/* the lab-wide /etc layer, below every node's own files */
+		if (strncmp(path, "/etc/", 5))
+			return -EINVAL;
+		snprintf(base, sizeof(base), "etc");
+		rest = path + 5;
+	} else {
+		ret = state_map_path(st, node, path, base, sizeof(base), &rest);
+		if (ret < 0)
+			return ret;
+	}
 	if (snprintf(rel, sizeof(rel), "%s/%s", base, rest) >= (int)sizeof(rel))
 		return -ENAMETOOLONG;
 	dfd = state_walk_mkdir(st->dirfd, rel, &leaf);
@@ -532,7 +540,7 @@ static int sys_fsmount(int fd, unsigned flags, unsigned attr)
 
 int state_etc_mount(struct state *st, int node, int *fd)
 {
-	char upper[4200], work[4200];
+	char upper[4200], work[4200], lower[4200];
 	int fs, m, ret = 0;
 
 	if (node < 0 || node >= st->nnodes)
@@ -541,10 +549,13 @@ int state_etc_mount(struct state *st, int node, int *fd)
 		 st->nodes[node].name);
 	snprintf(work, sizeof(work), "%s/nodes/%s/work", st->dir,
 		 st->nodes[node].name);
+	/* layers, top first: the node's files, the lab's common /etc (its
+	 * /etc/hosts), the host's /etc */
+	snprintf(lower, sizeof(lower), "%s/etc:/etc", st->dir);
 	fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return -errno;
-	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", "/etc", 0) ||
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) ||
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) ||
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) ||
 	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))

@@ -86,6 +86,9 @@ int state_node_dirs(struct state *st, int node);
  * path or a "." / ".." component; symlinks are never followed.
  * Write /etc files before state_spawn_holder(): the kernel does not promise
  * anything about changes made to an overlay's upper dir while mounted. */
+/* node STATE_LAB_ETC: the lab-wide /etc layer shared by every node (below
+ * each node's own files, above the host's /etc). */
+#define STATE_LAB_ETC (-1)
 int state_write_file(struct state *st, int node, const char *path,
 		     const char *content, size_t len, unsigned mode);
 /* A detached overlay mount (fsmount) of the node's /etc: lower host /etc,

@@ -86,20 +86,20 @@ static int place_files(const struct lab *lab, struct state *st)
 {
 	int i, ret;
 
+	/* /etc/hosts is the same in every node: one copy in the lab's
+	 * common /etc layer, copied up only by a node that changes it. */
+	ret = state_write_file(st, STATE_LAB_ETC, "/etc/hosts", lab->hosts,
+			       strlen(lab->hosts), 0644);
+	if (ret) {
+		cli_err("%s: cannot write the lab's /etc/hosts: %s", st->dir,
+			strerror(-ret));
+		return EXIT_SYSTEM;
+	}
 	for (i = 0; i < lab->nnodes; i++) {
 		ret = state_node_dirs(st, i);
 		if (ret) {
 			cli_err("%s: cannot make the directories of node %s: %s",
 				st->dir, lab->nodes[i].name, strerror(-ret));
-			return EXIT_SYSTEM;
-		}
-		if (lab->nodes[i].kind == LAB_SWITCH)
-			continue;
-		ret = state_write_file(st, i, "/etc/hosts", lab->hosts,
-				       strlen(lab->hosts), 0644);
-		if (ret) {
-			cli_err("%s: cannot write /etc/hosts of %s: %s", st->dir,
-				lab->nodes[i].name, strerror(-ret));
 			return EXIT_SYSTEM;
 		}
 	}

@@ -356,6 +356,49 @@ START_TEST(test_auto_skips_lo)
 }
 END_TEST
 
+/* An explicit address on lo inside a LAN's explicit subnet is taken too:
+ * the automatic interfaces of that LAN must not reuse it. */
+START_TEST(test_auto_skips_lo_in_subnet)
+{
+	struct lab *lab = load(
+		"<lab name=\"t\">\n"
+		"<router name=\"r1\"><iface name=\"lo\" addr=\"192.168.1.2/32\"/>"
+		"<iface name=\"eth0\" addr=\"192.168.1.1/24\"/></router>\n"
+		"<host name=\"h1\"/><switch name=\"s1\"/>\n"
+		"<link a=\"r1:eth0\" b=\"s1\"/><link a=\"h1\" b=\"s1\"/>\n"
+		"</lab>\n");
+	int n;
+
+	ck_assert_msg(all_v4_unique(lab, &n), "duplicate IPv4 addresses");
+	ck_addr4(lab, "h1", "eth0", "192.168.1.3/24");
+	lab_free(lab);
+}
+END_TEST
+
+/* The automatic /64s from ip6base never take a /64 that already holds an
+ * explicit IPv6 address of another segment. */
+START_TEST(test_ip6_auto_skips_explicit)
+{
+	struct lab *lab = load(
+		"<lab name=\"t\" ip6base=\"fd00:6::/48\">\n"
+		"<host name=\"h1\"/><host name=\"h2\"/>\n"
+		"<router name=\"r1\"><iface name=\"eth0\" addr=\"fd00:6::5/64\"/></router><router name=\"r2\"/>\n"
+		"<link a=\"h1\" b=\"h2\"/>\n"
+		"<link a=\"r1:eth0\" b=\"r2\"/>\n"
+		"</lab>\n");
+	struct lab_addr a, b;
+	char x[64], y[64];
+
+	ck_addr6(lab, "r2", "eth0", "fd00:6::1/64");
+	ck_assert(lab_node_first_addr(lab, lab_node_find(lab, "h1"), AF_INET6, &a));
+	ck_assert(lab_node_first_addr(lab, lab_node_find(lab, "r2"), AF_INET6, &b));
+	ck_assert_msg(!lab_addr_same_net(&a, &b, 64),
+		      "h1 %s and r2 %s share a /64 on different segments",
+		      lab_addr_str(&a, x, sizeof(x)), lab_addr_str(&b, y, sizeof(y)));
+	lab_free(lab);
+}
+END_TEST
+
 START_TEST(test_ipbase_none)
 {
 	struct lab *lab = load(
@@ -372,13 +415,14 @@ START_TEST(test_ipbase_none)
 	ck_addr4(lab, "r1", "eth0", "");
 	ck_addr4(lab, "r2", "eth0", "");
 	ck_addr4(lab, "h2", "eth0", "192.168.5.2/24");
-	/* SPEC: explicit addresses always win; whether a segment with an
-	 * explicit address still numbers its other members is not pinned
-	 * down for ipbase="none" -- only demand no 10.x address anywhere. */
+	/* SPEC §3.5, topologies/README.md: ipbase="none" turns automatic
+	 * IPv4 off -- also in a segment that holds an explicit address. */
+	ck_addr4(lab, "h1", "eth0", "");
+	ck_addr4(lab, "h3", "eth0", "");
 	for (i = 0; i < lab->nifaces; i++)
-		ck_assert_msg(!lab->ifaces[i].auto4.family ||
-			      lab->ifaces[i].auto4.b[0] == 192,
-			      "automatic address with ipbase=none");
+		ck_assert_msg(!lab->ifaces[i].auto4.family,
+			      "automatic IPv4 address on %s:%s with ipbase=none",
+			      lab->nodes[lab->ifaces[i].node].name, lab->ifaces[i].name);
 	lab_free(lab);
 }
 END_TEST
@@ -877,6 +921,8 @@ Suite *resolve_suite(void)
 	tcase_add_test(tc, test_p2p_30);
 	tcase_add_test(tc, test_auto_skips_explicit);
 	tcase_add_test(tc, test_auto_skips_lo);
+	tcase_add_test(tc, test_auto_skips_lo_in_subnet);
+	tcase_add_test(tc, test_ip6_auto_skips_explicit);
 	tcase_add_test(tc, test_ipbase_none);
 	tcase_add_test(tc, test_ipbase_custom);
 	tcase_add_test(tc, test_block_size_alignment);
