@@ -330,8 +330,7 @@ static int late_ops(struct plan *p)
 		op->value = lab->sysctls[i].value;
 	}
 	for (n = 0; n < lab->nnodes; n++) {
-		if (lab->nodes[n].kind == LAB_SWITCH ||
-		    node_has_file(lab, n, "/etc/hosts"))
+		if (node_has_file(lab, n, "/etc/hosts"))
 			continue;
 		op = push(p, PLAN_FILE, n, lab->nodes[n].line);
 		if (!op)

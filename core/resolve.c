@@ -709,38 +709,106 @@ static bool range_free(const struct range *ex, int nex, uint32_t lo,
 	return true;
 }
 
+/* Every explicit address of the lab, sorted: automatic addresses never
+ * take one, wherever it is (another segment's subnet, a router's lo). */
+struct explicit_pool {
+	uint32_t *v4;
+	int n4;
+	struct lab_addr *v6;
+	int n6;
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return lab_addr_cmp(a, b);
+}
+
+static int pool_build(const struct lab *lab, struct explicit_pool *p)
+{
+	int i, k, total = 0;
+
+	for (i = 0; i < lab->nifaces; i++)
+		total += lab->ifaces[i].naddrs;
+	p->v4 = malloc(sizeof(*p->v4) * (size_t)(total + 1));
+	p->v6 = malloc(sizeof(*p->v6) * (size_t)(total + 1));
+	if (!p->v4 || !p->v6)
+		return -ENOMEM;
+	for (i = 0; i < lab->nifaces; i++)
+		for (k = 0; k < lab->ifaces[i].naddrs; k++) {
+			const struct lab_addr *a = &lab->ifaces[i].addrs[k];
+
+			if (a->family == AF_INET)
+				p->v4[p->n4++] = v4(a);
+			else
+				p->v6[p->n6++] = *a;
+		}
+	qsort(p->v4, (size_t)p->n4, sizeof(*p->v4), cmp_u32);
+	qsort(p->v6, (size_t)p->n6, sizeof(*p->v6), cmp_addr);
+	return 0;
+}
+
+static void pool_free(struct explicit_pool *p)
+{
+	free(p->v4);
+	free(p->v6);
+}
+
+static bool pool_has_v4(const struct explicit_pool *p, uint32_t a)
+{
+	return bsearch(&a, p->v4, (size_t)p->n4, sizeof(*p->v4), cmp_u32);
+}
+
+static bool pool_has_v6(const struct explicit_pool *p, const struct lab_addr *a)
+{
+	struct lab_addr key = *a;
+
+	key.prefix = 0;
+	return bsearch(&key, p->v6, (size_t)p->n6, sizeof(*p->v6), cmp_addr);
+}
+
+/* Is any explicit IPv6 address inside this /64? */
+static bool pool_in_64(const struct explicit_pool *p, const uint8_t *net)
+{
+	int i;
+
+	for (i = 0; i < p->n6; i++)
+		if (!memcmp(p->v6[i].b, net, 8))
+			return true;
+	return false;
+}
+
 /* Fill the segment's automatic interfaces from net/prefix, skipping
  * explicit addresses, network and broadcast. */
-static void fill_v4(struct resolver *r, int seg, const int *m, int nm,
-		    uint32_t net, int prefix, const uint32_t *taken, int ntaken)
+static void fill_v4(struct resolver *r, const struct explicit_pool *pool,
+		    const int *m, int nm, uint32_t net, int prefix)
 {
 	struct lab *lab = r->lab;
 	uint32_t size = prefix == 32 ? 1 : 1u << (32 - prefix);
 	uint32_t first = prefix >= 31 ? 0 : 1;
 	uint32_t last = prefix >= 31 ? size - 1 : size - 2;
 	uint32_t h = first;
-	int i, t;
+	int i;
 
-	(void)seg;
 	for (i = 0; i < nm; i++) {
 		struct lab_iface *f = &lab->ifaces[m[i]];
 
 		if (has_family(f, AF_INET, NULL))
 			continue;
-		for (;; h++) {
-			if (h > last) {
-				lab_err(r->errs, f->line,
-					"interface %s:%s: no free address left in its segment's subnet %s/%d",
-					lab->nodes[f->node].name, f->name,
-					inet_ntoa((struct in_addr){ htonl(net) }),
-					prefix);
-				return;
-			}
-			for (t = 0; t < ntaken; t++)
-				if (taken[t] == net + h)
-					break;
-			if (t == ntaken)
-				break;
+		while (h <= last && pool_has_v4(pool, net + h))
+			h++;
+		if (h > last) {
+			lab_err(r->errs, f->line,
+				"interface %s:%s: no free address left in its segment's subnet %s/%d",
+				lab->nodes[f->node].name, f->name,
+				inet_ntoa((struct in_addr){ htonl(net) }), prefix);
+			return;
 		}
 		set_v4(&f->auto4, net + h, prefix);
 		h++;
@@ -781,40 +849,31 @@ static int build_seg_lists(struct lab *lab, struct seg_lists *sl)
 	return 0;
 }
 
-static void seg_v4(struct resolver *r, int s, const int *m, int nm,
-		   struct range *ex, int nex, uint32_t *cursor)
+static void seg_v4(struct resolver *r, const struct explicit_pool *pool,
+		   int s, const int *m, int nm, struct range *ex, int nex,
+		   uint32_t *cursor)
 {
 	struct lab *lab = r->lab;
-	uint32_t taken[64], base_lo, base_hi, size, net;
-	struct lab_addr first;
-	int i, nauto = 0, ntaken = 0, prefix = 30;
-	bool explicit = false;
+	uint32_t base_lo, base_hi, size, net;
+	struct lab_addr first = { 0 }, a;
+	int i, nauto = 0, prefix = 30;
 
 	for (i = 0; i < nm; i++) {
-		struct lab_iface *f = &lab->ifaces[m[i]];
-		struct lab_addr a;
-
-		if (has_family(f, AF_INET, &a)) {
-			if (!explicit)
-				first = a;
-			explicit = true;
-			if (ntaken < 64)
-				taken[ntaken++] = v4(&a);
-		} else {
+		if (!has_family(&lab->ifaces[m[i]], AF_INET, &a))
 			nauto++;
-		}
+		else if (!first.family)
+			first = a;
 	}
-	if (!nauto)
+	/* ipbase="none": no automatic IPv4 at all, even next to explicit */
+	if (!nauto || lab->ipbase_none)
 		return;
-	if (explicit) {
+	if (first.family) {
 		net = v4(&first) & mask_of(first.prefix);
 		lab->segments[s].net4 = first;
 		lab_addr_mask(&lab->segments[s].net4, first.prefix);
-		fill_v4(r, s, m, nm, net, first.prefix, taken, ntaken);
+		fill_v4(r, pool, m, nm, net, first.prefix);
 		return;
 	}
-	if (lab->ipbase_none)
-		return;
 	while (prefix > 0 && (1ull << (32 - prefix)) < (uint64_t)nauto + 2)
 		prefix--;
 	size = 1u << (32 - prefix);
@@ -835,32 +894,57 @@ static void seg_v4(struct resolver *r, int s, const int *m, int nm,
 	}
 	*cursor = net + size;
 	set_v4(&lab->segments[s].net4, net, prefix);
-	fill_v4(r, s, m, nm, net, prefix, NULL, 0);
+	fill_v4(r, pool, m, nm, net, prefix);
+}
+
+/* The next free /64 of ip6base: cursor counts /64s from its start,
+ * skipping any /64 that holds an explicit address. */
+static int next_v6_net(struct resolver *r, const struct explicit_pool *pool,
+		       int s, uint64_t *cursor, struct lab_addr *net)
+{
+	struct lab *lab = r->lab;
+	int bits = 64 - lab->ip6base.prefix, j;
+	char buf[64];
+
+	for (;; (*cursor)++) {
+		if (bits < 64 && *cursor >> bits) {
+			lab_err(r->errs, lab->links[lab->segments[s].first_link].line,
+				"the segment of this link needs a /64, but ip6base %s is full",
+				lab_addr_str(&lab->ip6base, buf, sizeof(buf)));
+			return -ENOSPC;
+		}
+		*net = lab->ip6base;
+		net->prefix = 64;
+		for (j = 0; j < 8; j++)
+			net->b[j] |= (uint8_t)(*cursor >> (8 * (7 - j)));
+		if (!pool_in_64(pool, net->b))
+			break;
+	}
+	(*cursor)++;
+	return 0;
 }
 
 /* IPv6: one /64 per segment from ip6base (or the segment's explicit one),
- * hosts numbered ::1, ::2 ... */
-static void seg_v6(struct resolver *r, int s, const int *m, int nm,
-		   uint64_t *cursor)
+ * hosts numbered ::1, ::2 ... skipping explicit addresses. */
+static void seg_v6(struct resolver *r, const struct explicit_pool *pool,
+		   int s, const int *m, int nm, uint64_t *cursor)
 {
 	struct lab *lab = r->lab;
 	struct lab_addr net = { 0 }, a;
 	uint64_t host = 1;
-	int i, j;
+	int i, j, nauto = 0;
 
-	for (i = 0; i < nm; i++)
-		if (has_family(&lab->ifaces[m[i]], AF_INET6, &a)) {
+	for (i = 0; i < nm; i++) {
+		if (!has_family(&lab->ifaces[m[i]], AF_INET6, &a))
+			nauto++;
+		else if (!net.family)
 			net = a;
-			break;
-		}
+	}
+	if (!nauto)
+		return;
 	if (!net.family) {
-		if (!lab->ip6base.family)
+		if (!lab->ip6base.family || next_v6_net(r, pool, s, cursor, &net))
 			return;
-		net = lab->ip6base;
-		net.prefix = 64;
-		for (j = 0; j < 8; j++)
-			net.b[j] |= (uint8_t)(*cursor >> (8 * (7 - j)));
-		(*cursor)++;
 	}
 	lab_addr_mask(&net, net.prefix);
 	lab->segments[s].net6 = net;
@@ -869,22 +953,13 @@ static void seg_v6(struct resolver *r, int s, const int *m, int nm,
 
 		if (has_family(f, AF_INET6, NULL))
 			continue;
-		for (;; host++) {
-			bool clash = false;
-			int k, t;
-
+		do {
 			a = net;
 			for (j = 0; j < 8; j++)
 				a.b[8 + j] |= (uint8_t)(host >> (8 * (7 - j)));
-			for (k = 0; k < nm && !clash; k++)
-				for (t = 0; t < lab->ifaces[m[k]].naddrs; t++)
-					if (!lab_addr_cmp(&a, &lab->ifaces[m[k]].addrs[t]))
-						clash = true;
-			if (!clash)
-				break;
-		}
+			host++;
+		} while (pool_has_v6(pool, &a));
 		f->auto6 = a;
-		host++;
 	}
 }
 
@@ -892,6 +967,7 @@ static int assign_addresses(struct resolver *r)
 {
 	struct lab *lab = r->lab;
 	struct seg_lists sl = { 0 };
+	struct explicit_pool pool = { 0 };
 	struct range *ex = NULL;
 	uint32_t cursor;
 	uint64_t cursor6 = 0;
@@ -902,6 +978,8 @@ static int assign_addresses(struct resolver *r)
 		return ret;
 	check_explicit(r, ex, nex);
 	ret = build_seg_lists(lab, &sl);
+	if (!ret)
+		ret = pool_build(lab, &pool);
 	if (ret)
 		goto out;
 	/* cursor6 numbers the /64s inside ip6base: the n-th segment without
@@ -910,10 +988,11 @@ static int assign_addresses(struct resolver *r)
 	for (s = 0; s < lab->nsegments; s++) {
 		int *m = sl.v + sl.start[s], nm = sl.start[s + 1] - sl.start[s];
 
-		seg_v4(r, s, m, nm, ex, nex, &cursor);
-		seg_v6(r, s, m, nm, &cursor6);
+		seg_v4(r, &pool, s, m, nm, ex, nex, &cursor);
+		seg_v6(r, &pool, s, m, nm, &cursor6);
 	}
 out:
+	pool_free(&pool);
 	free(sl.start);
 	free(sl.v);
 	free(ex);
