@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +25,17 @@
 #include "nl.h"
 #include "ns.h"
 
-static void fail(struct apply_error *e, int err, int line, const char *kmsg,
-		 const char *fmt, const char *obj)
+static void __attribute__((format(printf, 5, 6)))
+fail(struct apply_error *e, int err, int line, const char *kmsg,
+     const char *fmt, ...)
 {
+	va_list ap;
+
 	e->err = err;
 	e->line = line;
-	snprintf(e->what, sizeof(e->what), fmt, obj);
+	va_start(ap, fmt);
+	vsnprintf(e->what, sizeof(e->what), fmt, ap);
+	va_end(ap);
 	snprintf(e->kmsg, sizeof(e->kmsg), "%s", kmsg ? kmsg : "");
 }
 
@@ -101,7 +107,7 @@ static int probe_vlans_fn(void *arg)
 static int probe_vlans(const struct plan *p, struct apply_error *e)
 {
 	int res[2] = { 0, 0 }, i, need_filter = -1, need_vlan = -1, ret;
-	char what[160];
+	char what[96];
 
 	for (i = 0; i < p->nops; i++) {
 		if (p->ops[i].kind == PLAN_BRIDGE_VLAN && need_filter < 0)
@@ -117,19 +123,24 @@ static int probe_vlans(const struct plan *p, struct apply_error *e)
 	ret = ns_run_in(-1, probe_vlans_fn, res);
 	if (ret)
 		return ret;
-	if (need_filter >= 0 && res[0] == -EOPNOTSUPP)
-		i = need_filter;
-	else if (need_vlan >= 0 && res[1] == -EOPNOTSUPP)
-		i = need_vlan;
-	else
+	bool lack_filter = need_filter >= 0 && res[0] == -EOPNOTSUPP;
+	bool lack_vlan = need_vlan >= 0 && res[1] == -EOPNOTSUPP;
+
+	if (!lack_filter && !lack_vlan)
 		return 0;
+	i = lack_filter ? need_filter : need_vlan;
 	plan_op_describe(p, &p->ops[i], what, sizeof(what));
 	e->err = -EOPNOTSUPP;
 	e->line = p->ops[i].line;
 	e->unsupported = true;
-	snprintf(e->what, sizeof(e->what), "%s needs %s, which this kernel lacks (%s)",
-		 what, i == need_vlan ? "802.1Q VLAN devices" : "bridge VLAN filtering",
-		 i == need_vlan ? "CONFIG_VLAN_8021Q" : "CONFIG_BRIDGE_VLAN_FILTERING");
+	/* name every missing option at once, not one per attempt */
+	snprintf(e->what, sizeof(e->what), "%s needs %s, which this kernel lacks (%s%s%s)",
+		 what,
+		 lack_filter && lack_vlan ? "bridge VLAN filtering and 802.1Q VLAN devices" :
+		 lack_filter ? "bridge VLAN filtering" : "802.1Q VLAN devices",
+		 lack_filter ? "CONFIG_BRIDGE_VLAN_FILTERING" : "",
+		 lack_filter && lack_vlan ? ", " : "",
+		 lack_vlan ? "CONFIG_VLAN_8021Q" : "");
 	return e->err;
 }
 

@@ -467,12 +467,23 @@ static void runner_kill_child(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
+volatile sig_atomic_t *runner_cancel;
+
+static bool cancelled(void)
+{
+	return runner_cancel && *runner_cancel;
+}
+
+/* poll with a deadline; -EINTR as soon as the caller's cancel flag is set
+ * (its signal handler interrupts the poll: no SA_RESTART). */
 static int poll_until(struct pollfd *pfd, int n, uint64_t deadline)
 {
 	uint64_t now;
 	int r;
 
 	for (;;) {
+		if (cancelled())
+			return -EINTR;
 		now = now_ns();
 		if (deadline && now >= deadline)
 			return 0;
@@ -504,7 +515,7 @@ int runner_wait(pid_t pid, uint64_t timeout_ns, int *status)
 	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 	r = poll_until(&pfd, 1, now_ns() + timeout_ns);
 	close(pidfd);
-	if (r == 0)
+	if (r == 0 || r == -EINTR)
 		runner_kill_child(pid);
 	if (reap(pid, status) < 0)
 		return -errno;
@@ -563,7 +574,7 @@ static int capture_loop(int rfd, pid_t pid, uint64_t timeout_ns,
 			break;		/* exited: drain below, then done */
 	}
 	close(pidfd);
-	if (r == 0)
+	if (r == 0 || r == -EINTR)
 		runner_kill_child(pid);
 	/* what the command wrote before exiting; a grandchild that keeps the
 	 * pipe open must not keep us here (O_NONBLOCK) */

@@ -21,6 +21,8 @@
  */
 #pragma once
 
+#include <signal.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +59,11 @@ struct runner_fail {
  * check its inode against nodes.tab: -ESTALE when it differs (the holder
  * pid was reused), -ENOENT when the lab's holder is gone. */
 int runner_open_netns(const struct state *st, int node, int *fd);
+
+/* When set, points at the caller's signal flag: runner_wait() and
+ * runner_run_capture() kill their command and return -EINTR once it is
+ * non-zero (so Ctrl-C does not wait for a 30 s start command). */
+extern volatile sig_atomic_t *runner_cancel;
 
 /* Start the command.  Returns 0 with *pid (the daemon's pid for background
  * commands; not our child then), or -errno with *fail filled. */

@@ -689,7 +689,24 @@ bool state_pid_is_holder(pid_t pid, const char *lab)
 	buf[n] = '\0';
 	/* argv[0] must be exactly this (cmdline is NUL-separated) */
 	snprintf(want, sizeof(want), "nslab: lab %s", lab);
-	return !strcmp(buf, want);
+	if (strcmp(buf, want))
+		return false;
+	/* a killed holder may linger as a zombie until init reaps it */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	{
+		const char *paren = strrchr(buf, ')');
+
+		return paren && paren[1] == ' ' && paren[2] != 'Z' &&
+		       paren[2] != 'X';
+	}
 }
 
 int state_find_holders(const char *lab, pid_t *pids, int max)

@@ -305,7 +305,8 @@ static void json_node(const struct lab *lab, int i)
 		if (r->node != i)
 			continue;
 		printf("%s{\"dst\": \"%s\"", first ? "" : ", ",
-		       r->is_default ? "default" : lab_addr_str(&r->dst, buf, sizeof(buf)));
+		       r->is_default || r->dst.prefix == 0 ? "default" :
+		       lab_addr_str(&r->dst, buf, sizeof(buf)));
 		if (r->has_via)
 			printf(", \"via\": \"%s\"", lab_ip_str(&r->via, buf, sizeof(buf)));
 		if (r->dev)

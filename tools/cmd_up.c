@@ -146,6 +146,8 @@ static int start_one(const struct lab *lab, struct state *st,
 		ret = runner_run_capture(&c, s->timeout_ns, &status, out,
 					 sizeof(out), &why);
 	close(c.netns_fd);
+	if (ret == -EINTR)
+		return 128 + (int)got_signal;
 	if (ret == -ETIMEDOUT) {
 		cli_err("%s:%d: start command of %s did not finish within %llus: %s%s%s",
 			lab->file, s->line, lab->nodes[s->node].name,
@@ -177,7 +179,7 @@ static int run_starts(const struct lab *lab, const struct plan *p,
 		if (p->ops[i].kind != PLAN_START)
 			continue;
 		if (got_signal)
-			return EXIT_FAILED;
+			return 128 + (int)got_signal;
 		ret = start_one(lab, st, &lab->starts[p->ops[i].idx]);
 		if (ret)
 			return ret;
@@ -275,9 +277,10 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 	if (ret)
 		goto sys_fail;
 	ret = run_starts(lab, plan, st);
-	if (!ret && got_signal) {
-		cli_err("%s: interrupted by signal %d", lab->name, (int)got_signal);
-		ret = EXIT_FAILED;
+	if (got_signal) {
+		cli_err("%s: interrupted by %s: tearing down", lab->name,
+			strsignal((int)got_signal));
+		ret = 128 + (int)got_signal;
 	}
 	if (ret) {
 		rollback(lab->name, &st, &a);
@@ -356,6 +359,7 @@ static void catch_signals(void)
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
+	runner_cancel = &got_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -407,7 +411,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "nslab: %s: %d test steps not run: the tests runner is not part of this version\n",
 			lab->name, lab->nsteps);
 	if (got_signal)
-		ret = EXIT_FAILED;
+		ret = 128 + (int)got_signal;
 	if (u.keep && !got_signal) {
 		cli_info("lab %s kept running (nslab down %s)", lab->name, lab->name);
 		goto out;

@@ -71,7 +71,7 @@ static const char usage[] =
 	"\n"
 	"  up FILE.xml [--name NAME]          build a lab and leave it running\n"
 	"  down NAME... | --all               tear labs down\n"
-	"  run FILE.xml [--keep]              up + start commands + tests + down\n"
+	"  run FILE.xml [--name NAME] [--keep] up + start commands + down\n"
 	"  exec NAME NODE [--] CMD [ARG...]   run a command inside a node\n"
 	"  shell NAME NODE                    interactive shell inside a node\n"
 	"  ls [--json]                        running labs\n"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # lib.sh — shared helpers of the end-to-end tests (sourced by every t-*.sh).
 #
 # A test sources this file first.  It then owns:
@@ -15,9 +16,12 @@
 #   lab_xml NAME       write stdin to $T/NAME.xml and print the path
 #   track_lab NAME     make the exit trap `nslab down NAME` (done by new_lab)
 #   track_pid PID      make the exit trap kill PID (a background job of ours)
+#   at_exit 'CMD'      make the exit trap eval CMD (before the labs go down)
 #   lab_inodes NAME    remember the netns inodes of a running lab
 #   wait_for SECS CMD...   poll CMD every 0.1 s until it succeeds or SECS pass
 #   now                seconds since the epoch with nanoseconds
+#   alive PID          the process exists and is not a zombie
+#   pids_in_netns INO...   the processes in those network namespaces
 #
 # At exit (normal, failure, or INT/TERM) the trap kills our background
 # jobs, runs `nslab down` on every lab the test used, then assert_clean:
@@ -35,11 +39,12 @@ export LC_ALL=C
 _failures=0
 _labs=()
 _pids=()
+_hooks=()
 _inodes=()
 _lab_seq=(x y z w v u)
 _lab_i=0
 T=$(mktemp -d /tmp/nslab-e2e.XXXXXX) || exit 1
-OUT= ERR=
+OUT='' ERR=''
 
 diag() { printf '# %s\n' "$*"; }
 pass() { printf '# ok: %s\n' "$*"; }
@@ -59,6 +64,7 @@ new_lab() {
 }
 track_lab() { _labs+=("$1"); }
 track_pid() { _pids+=("$1"); }
+at_exit() { _hooks+=("$1"); }
 
 lab_xml() {
 	cat > "$T/$1.xml"
@@ -98,6 +104,9 @@ lab_inodes() {
 	done
 }
 
+# alive PID: the process runs (a zombie waiting for init to reap it does not)
+alive() { stat -L "/proc/$1/ns/net" > /dev/null 2>&1; }
+
 # every process in one of the given netns inodes (pid per line)
 pids_in_netns() {
 	local p ino
@@ -116,9 +125,9 @@ _netns_set() {
 }
 _state() {
 	echo "== host links"
-	ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
+	ip -o link show 2> /dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | sort
 	echo "== host addresses"
-	ip -o addr show | awk '{ print $2, $3, $4 }' | sort
+	ip -o addr show 2> /dev/null | awk '{ print $2, $3, $4 }' | sort
 	echo "== host routes"
 	ip route show table all 2> /dev/null | sed 's/ expires [0-9]*sec//' | sort
 	echo "== /run/netns"
@@ -127,8 +136,6 @@ _state() {
 	ls -A /run/nslab 2> /dev/null
 	echo "== /etc/netns"
 	ls -A /etc/netns 2> /dev/null
-	echo "== /etc"
-	ls -A /etc
 	echo "== mount points"
 	awk '{ print $5 }' /proc/self/mountinfo | sort
 	echo "== holders"
@@ -150,7 +157,9 @@ assert_clean() {
 	done
 	if [ "$now_state" != "$_state_before" ]; then
 		fail "host state differs from the start of the test:"
-		diff <(echo "$_state_before") <(echo "$now_state") | sed 's/^/#   /'
+		diff <(echo "$_state_before") <(echo "$now_state") > "$T/.diff"
+		sed -n '1,40s/^/#   /p' "$T/.diff"
+		[ "$(wc -l < "$T/.diff")" -gt 40 ] && echo "#   ... ($(wc -l < "$T/.diff") lines of differences)"
 	fi
 	if [ -n "$extra" ]; then
 		fail "processes run in network namespaces that did not exist at the start:"
@@ -173,6 +182,9 @@ _cleanup() {
 	done
 	for p in "${_pids[@]}"; do
 		wait "$p" 2> /dev/null
+	done
+	for p in "${_hooks[@]}"; do
+		eval "$p"
 	done
 	for l in "${_labs[@]}"; do
 		"$NSLAB" -q down "$l" || fail "cleanup: nslab down $l failed"

@@ -9,7 +9,7 @@ lab_inodes "$LAB"
 # ls: running, 7 nodes (r1 h1 h2 h3 h4 s1 s2)
 expect_rc 0 "ls" "$NSLAB" ls
 line=$(awk -v n="$LAB" '$1 == n' <<<"$OUT")
-[[ "$line" =~ ^$LAB[[:space:]]+running[[:space:]]+7[[:space:]]+nodes ]] && pass "ls: $line" || fail "ls line for $LAB: '$line' (want running, 7 nodes)"
+[[ "$line" =~ ^${LAB}[[:space:]]+running[[:space:]]+7[[:space:]]+nodes ]] && pass "ls: $line" || fail "ls line for $LAB: '$line' (want running, 7 nodes)"
 expect_rc 0 "ls --json" "$NSLAB" ls --json
 python3 -c '
 import json, sys

@@ -1,0 +1,67 @@
+#!/bin/bash
+# t-13: a lab needing a qdisc or VLAN support the kernel lacks is refused
+# before anything is built (SPEC §3.6): exit 3, naming the kernel option and
+# the link's line; nothing left.  When the kernel does have the feature,
+# the lab must instead work (delay measured with ping).
+. "$(dirname "$0")/lib.sh"
+
+# probe the kernel in throwaway namespaces (unshare -n: gone on exit)
+# positive control: the probe itself works (TBF and veth are needed anyway)
+unshare -n sh -c 'ip link add e2e0 type veth peer name e2e1 && tc qdisc add dev e2e0 root tbf rate 1mbit burst 5000 limit 10000' > /dev/null 2>&1 ||
+	die "the kernel probe does not work (veth + TBF in a throwaway netns)"
+has_netem() { unshare -n sh -c 'ip link add e2e0 type veth peer name e2e1 && tc qdisc add dev e2e0 root netem delay 1ms' > /dev/null 2>&1; }
+has_vlan() { unshare -n sh -c 'ip link add e2e0 type veth peer name e2e1 && ip link add link e2e0 name e2e0.10 type vlan id 10' > /dev/null 2>&1; }
+has_brvlan() { unshare -n sh -c 'ip link add e2eb type bridge vlan_filtering 1 && ip -d link show e2eb | grep -q "vlan_filtering 1"' > /dev/null 2>&1; }
+
+# --- netem
+f=$T/netem.xml
+sed "s/<lab name=\"netem-delay\"/<lab name=\"$LAB\"/" topologies/basics/netem-delay.xml > "$f"
+line=$(grep -n '<link ' "$f" | head -1 | cut -d: -f1)
+if has_netem; then
+	diag "this kernel has netem: checking that the delay works"
+	expect_rc 0 "up netem-delay.xml" "$NSLAB" up "$f" && lab_inodes "$LAB"
+	# 20 ms each way -> RTT >= 40 ms; loss 0.5%: take the min of 10
+	rtt=$("$NSLAB" exec "$LAB" h1 ping -c 10 -i 0.05 -q h2 | awk -F/ '/^rtt/ { print $4 }')
+	diag "RTT min with delay=20ms each way: $rtt ms"
+	awk -v r="${rtt:-0}" 'BEGIN { exit !(r >= 2 * 20 * 0.95) }' || fail "RTT $rtt ms < 2 x 20 ms"
+	expect_rc 0 "down" "$NSLAB" down "$LAB"
+else
+	expect_rc 3 "up netem-delay.xml without netem" "$NSLAB" up "$f"
+	diag "$ERR"
+	grep -qi netem <<<"$ERR" || fail "the message does not mention netem: $ERR"
+	grep -q CONFIG_NET_SCH_NETEM <<<"$ERR" || fail "the message does not name CONFIG_NET_SCH_NETEM: $ERR"
+	grep -q ":$line:" <<<"$ERR" || fail "the message does not name the link's line $line: $ERR"
+	[ -e "/run/nslab/$LAB" ] && fail "/run/nslab/$LAB left"
+	assert_clean && pass "nothing left after the refusal"
+	# run refuses the same way
+	expect_rc 3 "run netem-delay.xml without netem" "$NSLAB" run "$f"
+	# a lab that does not need netem is unaffected
+	g=$(lab_xml tbf <<X
+<lab name="$LAB"><host name="h1"/><host name="h2"/><link a="h1" b="h2" rate="50mbit"/></lab>
+X
+	)
+	expect_rc 0 "a rate-only lab (TBF) still comes up" "$NSLAB" up "$g" && lab_inodes "$LAB"
+	expect_rc 0 "down" "$NSLAB" down "$LAB"
+fi
+
+# --- VLANs
+f=$T/vlans.xml
+sed "s/<lab name=\"vlans\"/<lab name=\"$LAB\"/" topologies/basics/vlans.xml > "$f"
+if has_vlan && has_brvlan; then
+	diag "this kernel has 802.1Q and bridge VLAN filtering: checking the VLAN lab"
+	expect_rc 0 "up vlans.xml" "$NSLAB" up "$f" && lab_inodes "$LAB"
+	"$NSLAB" exec "$LAB" h1 ping -c 1 -W 2 192.168.10.1 > /dev/null || fail "VLAN 10: h1 cannot reach h3"
+	"$NSLAB" exec "$LAB" h1 ping -c 1 -W 1 192.168.20.1 > /dev/null && fail "VLAN 10 reaches VLAN 20"
+	expect_rc 0 "down" "$NSLAB" down "$LAB"
+else
+	expect_rc 3 "up vlans.xml without VLAN support" "$NSLAB" up "$f"
+	diag "$ERR"
+	grep -qE 'CONFIG_VLAN_8021Q|CONFIG_BRIDGE_VLAN_FILTERING' <<<"$ERR" ||
+		fail "the message names neither CONFIG_VLAN_8021Q nor CONFIG_BRIDGE_VLAN_FILTERING: $ERR"
+	grep -qE "^nslab: $f:[0-9]+: " <<<"$ERR" || fail "the message does not name FILE:LINE: $ERR"
+	has_vlan || grep -q CONFIG_VLAN_8021Q <<<"$ERR" ||
+		diag "note: the kernel lacks 802.1Q too (h5's eth0.10), but only the first missing feature is named"
+	[ -e "/run/nslab/$LAB" ] && fail "/run/nslab/$LAB left"
+	assert_clean && pass "nothing left after the refusal"
+fi
+exit 0
