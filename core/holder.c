@@ -248,9 +248,13 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 	ret = holder_record(st, ns_fds, node_names, n);
 	if (ret < 0)
 		return ret;
-	keep = calloc(2 * st->nnodes + 1, sizeof(*keep));
+	ret = state_files(st, NULL);
+	if (ret < 0)
+		return ret;
+	keep = calloc(2 * st->nnodes + 2, sizeof(*keep));
 	if (!keep)
 		return -ENOMEM;
+	keep[nkeep++] = st->files_fd;
 	for (i = 0; i < st->nnodes; i++)
 		if (st->nodes[i].netns_fd >= 0)
 			keep[nkeep++] = st->nodes[i].netns_fd;

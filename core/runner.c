@@ -50,7 +50,6 @@ struct runner_ctx {
 	char etc_src[64];	/* /proc/HOLDER/fd/E, "" = none */
 	char etc_opts[3 * PATH_MAX];
 	char tmp[PATH_MAX], run[PATH_MAX], shared[PATH_MAX];
-	char run_shared[PATH_MAX];
 	char cwd[PATH_MAX];
 	bool host_shared;
 	char **envp;
@@ -130,11 +129,6 @@ static void __attribute__((noreturn)) child_fail(const struct runner_ctx *x,
 	_exit(stage == RS_EXEC ? (err == ENOENT ? 127 : 126) : 125);
 }
 
-static int child_bind(const char *src, const char *dst, unsigned long flags)
-{
-	return mount(src, dst, NULL, MS_BIND | flags, NULL);
-}
-
 static int child_etc(const struct runner_ctx *x)
 {
 	int t;
@@ -184,18 +178,18 @@ static void child_mounts(const struct runner_ctx *x)
 	shared = child_open(x->shared);
 	if (tmp < 0 || run < 0 || shared < 0)
 		child_fail(x, RS_TMP, errno);
-	/* shared/ inside the node's run dir first; /run gets that tree
-	 * recursively, last: once /run is covered, /run/nslab is hidden */
-	if (child_bind(x->shared, x->run_shared, 0) < 0)
-		child_fail(x, RS_RUN_SHARED, errno);
+	/* The sources live in the lab's files tree, a tmpfs attached nowhere:
+	 * only clones of it (open_tree) can be attached, not MS_BIND. */
 	if (child_etc(x) < 0)
 		child_fail(x, RS_ETC, errno);
 	if (child_clone_to(tmp, false, "/tmp") < 0)
 		child_fail(x, RS_TMP, errno);
+	if (child_clone_to(run, false, "/run") < 0)
+		child_fail(x, RS_RUN, errno);
+	if (child_clone_to(shared, false, "/run/shared") < 0)
+		child_fail(x, RS_RUN_SHARED, errno);
 	if (x->host_shared && child_clone_to(shared, false, "/shared") < 0)
 		child_fail(x, RS_SHARED, errno);
-	if (child_clone_to(run, true, "/run") < 0)
-		child_fail(x, RS_RUN, errno);
 	/* a sysfs mounted now belongs to the node's netns */
 	if (umount2("/sys", MNT_DETACH) < 0 ||
 	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -293,15 +287,15 @@ static void runner_paths(struct runner_ctx *x)
 	const struct state_node *n = &st->nodes[x->c->node];
 	struct stat sb;
 
-	snprintf(x->tmp, sizeof(x->tmp), "%s/nodes/%s/tmp", st->dir, n->name);
-	snprintf(x->run, sizeof(x->run), "%s/nodes/%s/run", st->dir, n->name);
-	snprintf(x->run_shared, sizeof(x->run_shared), "%s/nodes/%s/run/shared",
-		 st->dir, n->name);
-	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->dir);
+	/* the lab's files tree (state_files()), reached through its holder's
+	 * fd, or ours while up is still running */
+	snprintf(x->tmp, sizeof(x->tmp), "%s/nodes/%s/tmp", st->files, n->name);
+	snprintf(x->run, sizeof(x->run), "%s/nodes/%s/run", st->files, n->name);
+	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->files);
 	snprintf(x->etc_opts, sizeof(x->etc_opts),
 		 "lowerdir=%s/etc:/etc,upperdir=%s/nodes/%s/upper,"
-		 "workdir=%s/nodes/%s/work", st->dir, st->dir, n->name, st->dir,
-		 n->name);
+		 "workdir=%s/nodes/%s/work", st->files, st->files, n->name,
+		 st->files, n->name);
 	x->etc_src[0] = '\0';
 	if (x->c->etc_fd < 0 && st->holder > 0 && n->etc_fd >= 0)
 		snprintf(x->etc_src, sizeof(x->etc_src), "/proc/%d/fd/%d",
@@ -830,7 +824,7 @@ static struct state *down_ghost(const char *lab)
 	snprintf(st->name, sizeof(st->name), "%s", lab);
 	snprintf(st->dir, sizeof(st->dir), "%s/.ghost-%s", state_run_dir(),
 		 lab);	/* never exists: removal finds nothing */
-	st->dirfd = st->lockfd = -1;
+	st->dirfd = st->lockfd = st->files_fd = st->files_num = -1;
 	return st;
 }
 

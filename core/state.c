@@ -65,6 +65,8 @@ static struct state *state_alloc(const char *lab)
 	}
 	st->dirfd = -1;
 	st->lockfd = -1;
+	st->files_fd = -1;
+	st->files_num = -1;
 	return st;
 }
 
@@ -83,6 +85,8 @@ void state_close(struct state *st)
 	state_unlock(st);
 	if (st->dirfd >= 0)
 		close(st->dirfd);
+	if (st->files_fd >= 0)
+		close(st->files_fd);
 	free(st->nodes);
 	free(st);
 }
@@ -110,7 +114,7 @@ static int mkdir_p(const char *path, mode_t mode)
 /* Build the lab's skeleton in dirfd (a fresh temporary dir). */
 static int state_skeleton(int dirfd, int *lockfd)
 {
-	static const char *const sub[] = { "log", "shared", "nodes", "etc" };
+	static const char *const sub[] = { "log" };
 	size_t i;
 	int fd;
 
@@ -235,8 +239,8 @@ static int state_write_tab(struct state *st, FILE *f)
 {
 	int i;
 
-	fprintf(f, "%s 1 %d %" PRId64 "\n", STATE_MAGIC, (int)st->holder,
-		st->ctime);
+	fprintf(f, "%s 1 %d %" PRId64 " %d\n", STATE_MAGIC, (int)st->holder,
+		st->ctime, st->files_num);
 	for (i = 0; i < st->nnodes; i++) {
 		const struct state_node *n = &st->nodes[i];
 
@@ -307,13 +311,16 @@ static int state_read_tab(struct state *st)
 		return -ENOMEM;
 	}
 	if (!fgets(line, sizeof(line), f) ||
-	    sscanf(line, STATE_MAGIC " %d %d %" SCNd64, &ver, &holder,
-		   &ctime) != 3) {
+	    sscanf(line, STATE_MAGIC " %d %d %" SCNd64 " %d", &ver, &holder,
+		   &ctime, &st->files_num) < 3) {
 		fclose(f);
 		return -EBADMSG;
 	}
 	st->holder = holder;
 	st->ctime = ctime;
+	if (holder > 0 && st->files_num >= 0)
+		snprintf(st->files, sizeof(st->files), "/proc/%d/fd/%d", holder,
+			 st->files_num);
 	while (!ret && fgets(line, sizeof(line), f))
 		ret = state_parse_node(st, line);
 	fclose(f);
@@ -377,24 +384,82 @@ int state_open_read(const char *lab, struct state **out)
 
 /* ---- per-node dirs and files --------------------------------------------- */
 
+static int sys_fsopen(const char *fs, unsigned flags);
+static int sys_fsconfig(int fd, unsigned cmd, const char *key,
+			const void *val, int aux);
+static int sys_fsmount(int fd, unsigned flags, unsigned attr);
+
+/* A fresh tmpfs, mounted nowhere: only the returned fd reaches it. */
+static int state_files_new(void)
+{
+	static const char *const sub[] = { "etc", "shared", "nodes" };
+	int fs, fd, ret = 0;
+	size_t i;
+
+	fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -errno;
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		ret = -errno;
+	fd = ret ? -1 : sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (!ret && fd < 0)
+		ret = -errno;
+	close(fs);
+	for (i = 0; !ret && i < sizeof(sub) / sizeof(sub[0]); i++)
+		if (mkdirat(fd, sub[i], 0755) < 0)
+			ret = -errno;
+	if (ret && fd >= 0)
+		close(fd);
+	return ret ? ret : fd;
+}
+
+int state_files(struct state *st, const char **path)
+{
+	int fd;
+
+	if (st->files_fd < 0 && st->files[0]) {
+		/* a running lab: the holder's tree */
+		fd = open(st->files, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		st->files_fd = fd;
+	} else if (st->files_fd < 0) {
+		fd = state_files_new();
+		if (fd < 0)
+			return fd;
+		/* the holder inherits it under the same number */
+		st->files_fd = st->files_num = fd;
+		snprintf(st->files, sizeof(st->files), "/proc/%d/fd/%d",
+			 (int)getpid(), fd);
+	}
+	if (path)
+		*path = st->files;
+	return 0;
+}
+
 int state_node_dirs(struct state *st, int node)
 {
 	static const char *const sub[] = { "", "/upper", "/work", "/run",
 					   "/run/shared", "/tmp" };
 	char path[256];
 	size_t i;
+	int ret;
 
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
+	ret = state_files(st, NULL);
+	if (ret)
+		return ret;
 	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
 		snprintf(path, sizeof(path), "nodes/%s%s", st->nodes[node].name,
 			 sub[i]);
 		/* /tmp semantics for the node's private /tmp */
-		if (mkdirat(st->dirfd, path, !strcmp(sub[i], "/tmp") ? 01777
+		if (mkdirat(st->files_fd, path, !strcmp(sub[i], "/tmp") ? 01777
 			    : 0755) < 0 && errno != EEXIST)
 			return -errno;
 		if (!strcmp(sub[i], "/tmp") &&
-		    fchmodat(st->dirfd, path, 01777, 0) < 0)
+		    fchmodat(st->files_fd, path, 01777, 0) < 0)
 			return -errno;
 	}
 	return 0;
@@ -503,7 +568,10 @@ int state_write_file(struct state *st, int node, const char *path,
 	}
 	if (snprintf(rel, sizeof(rel), "%s/%s", base, rest) >= (int)sizeof(rel))
 		return -ENAMETOOLONG;
-	dfd = state_walk_mkdir(st->dirfd, rel, &leaf);
+	ret = state_files(st, NULL);
+	if (ret)
+		return ret;
+	dfd = state_walk_mkdir(st->files_fd, rel, &leaf);
 	if (dfd < 0)
 		return dfd;
 	fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
@@ -545,13 +613,16 @@ int state_etc_mount(struct state *st, int node, int *fd)
 
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
-	snprintf(upper, sizeof(upper), "%s/nodes/%s/upper", st->dir,
+	ret = state_files(st, NULL);
+	if (ret)
+		return ret;
+	snprintf(upper, sizeof(upper), "%s/nodes/%s/upper", st->files,
 		 st->nodes[node].name);
-	snprintf(work, sizeof(work), "%s/nodes/%s/work", st->dir,
+	snprintf(work, sizeof(work), "%s/nodes/%s/work", st->files,
 		 st->nodes[node].name);
 	/* layers, top first: the node's files, the lab's common /etc (its
 	 * /etc/hosts), the host's /etc */
-	snprintf(lower, sizeof(lower), "%s/etc:/etc", st->dir);
+	snprintf(lower, sizeof(lower), "%s/etc:/etc", st->files);
 	fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return -errno;
@@ -670,6 +741,28 @@ int state_remove(struct state *st)
 
 /* ---- holders and listing -------------------------------------------------- */
 
+/* Alive and not a zombie: a killed holder may linger as one until init
+ * reaps it, and must already count as gone. */
+static bool pid_running(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *paren;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');	/* the name may hold spaces */
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
 bool state_pid_is_holder(pid_t pid, const char *lab)
 {
 	char path[64], want[64], buf[64];
@@ -689,24 +782,7 @@ bool state_pid_is_holder(pid_t pid, const char *lab)
 	buf[n] = '\0';
 	/* argv[0] must be exactly this (cmdline is NUL-separated) */
 	snprintf(want, sizeof(want), "nslab: lab %s", lab);
-	if (strcmp(buf, want))
-		return false;
-	/* a killed holder may linger as a zombie until init reaps it */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	{
-		const char *paren = strrchr(buf, ')');
-
-		return paren && paren[1] == ' ' && paren[2] != 'Z' &&
-		       paren[2] != 'X';
-	}
+	return !strcmp(buf, want) && pid_running(pid);
 }
 
 int state_find_holders(const char *lab, pid_t *pids, int max)

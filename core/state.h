@@ -44,6 +44,9 @@ struct state {
 	int dirfd;			/* O_PATH|O_DIRECTORY of dir */
 	int lockfd;			/* flock()ed, -1 once unlocked */
 	pid_t holder;			/* 0 until known */
+	int files_fd;			/* our fd of the lab's files tree, -1 */
+	int files_num;			/* its fd number in the holder, -1 */
+	char files[64];			/* "/proc/PID/fd/N" of it, or "" */
 	int64_t ctime;			/* creation, seconds since the epoch */
 	int nnodes, cap;
 	struct state_node *nodes;
@@ -79,6 +82,12 @@ int state_node_find(const struct state *st, const char *name);
 int state_save(struct state *st);		/* nodes.tab via tmp+rename */
 
 /* nodes/NODE/{upper,work,run,run/shared,tmp}. */
+/* The lab's files tree: a tmpfs that is never attached anywhere, held by
+ * the holder's fd (created by the first call during up).  It carries the
+ * lab-wide etc/ layer, shared/ and nodes/NODE/{upper,work,run,tmp}: cheap
+ * to make, and gone with the holder, so down deletes no files.  Its path,
+ * valid for any process of ours: "/proc/PID/fd/N". */
+int state_files(struct state *st, const char **path);
 int state_node_dirs(struct state *st, int node);
 /* Place a node's <file>: /etc/X -> nodes/NODE/upper/X, /run/X ->
  * nodes/NODE/run/X, /tmp/X -> nodes/NODE/tmp/X, /shared/X and

@@ -91,18 +91,11 @@ static int place_files(const struct lab *lab, struct state *st)
 	ret = state_write_file(st, STATE_LAB_ETC, "/etc/hosts", lab->hosts,
 			       strlen(lab->hosts), 0644);
 	if (ret) {
-		cli_err("%s: cannot write the lab's /etc/hosts: %s", st->dir,
+		cli_err("%s: cannot write the lab's /etc/hosts: %s", lab->name,
 			strerror(-ret));
 		return EXIT_SYSTEM;
 	}
-	for (i = 0; i < lab->nnodes; i++) {
-		ret = state_node_dirs(st, i);
-		if (ret) {
-			cli_err("%s: cannot make the directories of node %s: %s",
-				st->dir, lab->nodes[i].name, strerror(-ret));
-			return EXIT_SYSTEM;
-		}
-	}
+	/* the node directories themselves are made with the holder */
 	for (i = 0; i < lab->nfiles; i++) {
 		const struct lab_file *f = &lab->files[i];
 

@@ -153,6 +153,12 @@ START_TEST(test_state_roundtrip)
 	ck_assert_int_eq(state_write_file(st, 0, "/shared/s", "s", 1, 0644), 0);
 	ck_assert_int_eq(state_write_file(st, 0, "/etc/../x", "", 0, 0644), -EINVAL);
 	ck_assert_int_eq(state_write_file(st, 0, "/usr/x", "", 0, 0644), -EINVAL);
+	/* the files tree lives as long as someone holds it (here: st) */
+	snprintf(path, sizeof(path), "%s/nodes/n1/upper/a/b.conf", st->files);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 07777, 0600);
+	snprintf(path, sizeof(path), "%s/shared/s", st->files);
+	ck_assert_int_eq(stat(path, &sb), 0);
 	state_close(st);
 	ck_assert_int_eq(flock(lk, LOCK_EX | LOCK_NB), 0);
 	flock(lk, LOCK_UN);
@@ -166,11 +172,6 @@ START_TEST(test_state_roundtrip)
 	ck_assert_int_eq(fstat(fds[1], &sb), 0);
 	ck_assert_uint_eq(st->nodes[1].netns_ino, sb.st_ino);
 	ck_assert_int_eq(st->nodes[1].etc_fd, 17);
-	snprintf(path, sizeof(path), "%s/nodes/n1/upper/a/b.conf", st->dir);
-	ck_assert_int_eq(stat(path, &sb), 0);
-	ck_assert_int_eq(sb.st_mode & 07777, 0600);
-	snprintf(path, sizeof(path), "%s/shared/s", st->dir);
-	ck_assert_int_eq(stat(path, &sb), 0);
 	ck_assert_int_eq(state_remove(st), 0);
 	ck_assert_int_eq(stat(st->dir, &sb), -1);
 	state_close(st);
@@ -207,7 +208,7 @@ START_TEST(test_runner_view)
 	snprintf(hostpath, sizeof(hostpath), "/etc/nslab-w-%d", (int)getpid());
 	ck_assert_int_eq(stat(hostpath, &sb), -1);
 	ck_assert_int_eq(stat("/tmp/p", &sb), -1);
-	snprintf(hostpath, sizeof(hostpath), "%s/nodes/n1/tmp/p", st->dir);
+	snprintf(hostpath, sizeof(hostpath), "%s/nodes/n1/tmp/p", st->files);
 	ck_assert_int_eq(stat(hostpath, &sb), 0);
 	/* without a held overlay: a fresh one on the same upper still shows
 	 * what the node wrote before */
