@@ -174,7 +174,9 @@ static int holder_record(struct state *st, const int *ns_fds,
 	int i, k, ret;
 
 	for (i = 0; i < n; i++) {
-		k = state_node_find(st, names[i]);
+		/* usually already added in this order: skip the search */
+		k = i < st->nnodes && !strcmp(st->nodes[i].name, names[i]) ?
+		    i : state_node_find(st, names[i]);
 		if (k < 0)
 			k = state_add_node(st, names[i], NULL, -1);
 		if (k < 0)
@@ -286,6 +288,11 @@ static int holder_link_one(int dfd, const struct state *st,
 	snprintf(tmp, sizeof(tmp), ".%s.%d", name, (int)getpid());
 	snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)st->holder,
 		 n->netns_fd);
+	/* the common case: no entry of that name yet */
+	if (symlinkat(target, dfd, name) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
 	/* an `ip netns add` entry of that name (a file, not a symlink) is the
 	 * user's: never replace it */
 	if (fstatat(dfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&

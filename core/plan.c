@@ -56,10 +56,9 @@ static int early_sysctls(struct plan *p, int node)
 	int ret = 0;
 
 	if (!lab->ipv6_on || n->kind == LAB_SWITCH) {
+		/* writing "all" sets "default" too (addrconf_disable_ipv6) */
 		ret |= sysctl_op(p, PLAN_SYSCTL_EARLY, node,
 				 "net.ipv6.conf.all.disable_ipv6", "1");
-		ret |= sysctl_op(p, PLAN_SYSCTL_EARLY, node,
-				 "net.ipv6.conf.default.disable_ipv6", "1");
 	} else {
 		ret |= sysctl_op(p, PLAN_SYSCTL_EARLY, node,
 				 "net.ipv6.conf.all.accept_dad", "0");

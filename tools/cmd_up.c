@@ -180,7 +180,8 @@ static int run_starts(const struct lab *lab, const struct plan *p,
 	return 0;
 }
 
-/* Record nodes, hand the namespaces to the holder, link /run/netns. */
+/* Record nodes, place their files, hand the namespaces to the holder
+ * (which also saves the node table and links /run/netns). */
 static int hand_over(const struct lab *lab, struct apply *a, struct state *st)
 {
 	const char **names = malloc(sizeof(char *) * (size_t)(lab->nnodes + 1));
@@ -196,17 +197,11 @@ static int hand_over(const struct lab *lab, struct apply *a, struct state *st)
 		if (ret > 0)
 			ret = 0;	/* the node's index */
 	}
-	if (!ret)
-		ret = state_save(st);
 	/* files first: the holder makes each node's /etc overlay from them */
 	if (!ret && place_files(lab, st))
 		ret = -EIO;
 	if (!ret)
 		ret = state_spawn_holder(st, a->fds, names, lab->nnodes, &pid);
-	if (!ret)
-		ret = state_save(st);
-	if (!ret)
-		ret = state_link_nodes(st);
 	free(names);
 	return ret;
 }
