@@ -15,6 +15,7 @@
 
 #define LAB_NAME_MAX 32
 #define LAB_IFNAME_MAX 15
+#define LAB_BRIDGE_PORTS_MAX 1024	/* the kernel's BR_MAX_PORTS */
 #define LAB_ERRORS_MAX 50
 #define LAB_FILE_MAX (16u << 20)
 

@@ -317,6 +317,22 @@ static void check_ifaces(struct resolver *r)
 	}
 }
 
+/* The kernel's bridge holds at most BR_MAX_PORTS (1024) ports: say so
+ * before building, not with "Exchange full" halfway through. */
+static void check_bridge_ports(struct resolver *r)
+{
+	const struct lab *lab = r->lab;
+	int i;
+
+	for (i = 0; i < lab->nnodes; i++)
+		if (lab->nodes[i].kind == LAB_SWITCH &&
+		    lab->nodes[i].nifaces > LAB_BRIDGE_PORTS_MAX)
+			lab_err(r->errs, lab->nodes[i].line,
+				"switch %s has %d links, but a Linux bridge holds at most %d ports: split it into several switches",
+				lab->nodes[i].name, lab->nodes[i].nifaces,
+				LAB_BRIDGE_PORTS_MAX);
+}
+
 /* Keep each node's interface list in ifindex order. */
 static int cmp_ifindex_ctx(const void *a, const void *b, void *ctx)
 {
@@ -1332,6 +1348,7 @@ static int resolve_all(struct resolver *r)
 	if (ret || r->errs->n)
 		return ret;
 	check_ifaces(r);
+	check_bridge_ports(r);
 	sort_node_ifaces(lab);
 	assign_mtus(lab);
 	check_vlans(r);

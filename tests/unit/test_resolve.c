@@ -708,6 +708,34 @@ START_TEST(test_mac_unique_500)
 }
 END_TEST
 
+/* A bridge holds 1024 ports (BR_MAX_PORTS): 1024 links to one switch are
+ * fine, 1025 are refused before anything is built. */
+static char *star_xml(int n)
+{
+	struct sbuf b = { 0 };
+	int i;
+
+	sb_printf(&b, "<lab name=\"star\">\n<switch name=\"s1\"/>\n");
+	for (i = 1; i <= n; i++)
+		sb_printf(&b, "<host name=\"h%d\"/>\n<link a=\"h%d\" b=\"s1\"/>\n", i, i);
+	sb_printf(&b, "</lab>\n");
+	return b.s;
+}
+
+START_TEST(test_bridge_ports_max)
+{
+	char *xml = star_xml(1024);
+	struct lab *lab = load(xml);
+
+	ck_assert_int_eq(lab->nodes[0].nifaces, 1024);
+	lab_free(lab);
+	free(xml);
+	xml = star_xml(1025);
+	refused(xml, "switch s1 has 1025 links.*at most 1024 ports");
+	free(xml);
+}
+END_TEST
+
 /* ---- gateways, /etc/hosts --------------------------------------------------- */
 
 START_TEST(test_gateway_auto)
@@ -915,6 +943,7 @@ Suite *resolve_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_single4);
+	tcase_add_test(tc, test_bridge_ports_max);
 	tcase_add_test(tc, test_node_order);
 	tcase_add_test(tc, test_mixed_explicit);
 	tcase_add_test(tc, test_many_explicit_in_segment);
