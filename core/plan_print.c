@@ -62,10 +62,8 @@ static void pr_bridge(struct out *o, const struct plan_op *op)
 	char mac[20];
 
 	fprintf(o->f, "ip -n %s link add br0 index 2 address %s type bridge "
-		      "stp_state %d mcast_snooping 0",
+		      "forward_delay 200 stp_state %d mcast_snooping 0",
 		o->ns, mac_str(n->bridge_mac, mac), n->stp);
-	if (n->stp)
-		fprintf(o->f, " forward_delay 200");
 	if (n->hub)
 		fprintf(o->f, " ageing_time 0");
 	if (n->vlan_filtering)

@@ -277,6 +277,19 @@ static int resolve_links(struct resolver *r)
 	return 0;
 }
 
+/* Link ends in link order (both ends of a link to the same node: a, b),
+ * then sub-interfaces in declaration order. */
+static int cmp_link_order(const void *a, const void *b, void *ctx)
+{
+	const struct lab *lab = ctx;
+	int x = *(const int *)a, y = *(const int *)b;
+	const struct lab_iface *fx = &lab->ifaces[x], *fy = &lab->ifaces[y];
+	long kx = fx->link >= 0 ? 2L * fx->link + fx->end : (1L << 40) + x;
+	long ky = fy->link >= 0 ? 2L * fy->link + fy->end : (1L << 40) + y;
+
+	return kx < ky ? -1 : kx > ky;
+}
+
 /* Sub-interfaces, unused interfaces, ifindexes. */
 static void check_ifaces(struct resolver *r)
 {
@@ -301,18 +314,17 @@ static void check_ifaces(struct resolver *r)
 		}
 	}
 	/* ifindexes: lo = 1; a switch's bridge br0 = 2; then link ends in
-	 * link order; then sub-interfaces.  A fresh namespace holds only lo,
-	 * so these are the numbers the kernel will use. */
+	 * document order of their links; then sub-interfaces.  A fresh
+	 * namespace holds only lo, so these are the numbers the kernel will
+	 * use. */
 	for (i = 0; i < lab->nnodes; i++) {
 		struct lab_node *n = &lab->nodes[i];
 		int next = n->kind == LAB_SWITCH ? 3 : 2;
 
+		qsort_r(n->ifaces, (size_t)n->nifaces, sizeof(int),
+			cmp_link_order, lab);
 		for (j = 0; j < n->nifaces; j++)
-			if (!lab->ifaces[n->ifaces[j]].parent)
-				lab->ifaces[n->ifaces[j]].ifindex = next++;
-		for (j = 0; j < n->nifaces; j++)
-			if (lab->ifaces[n->ifaces[j]].parent)
-				lab->ifaces[n->ifaces[j]].ifindex = next++;
+			lab->ifaces[n->ifaces[j]].ifindex = next++;
 		n->next_ifindex = next;
 	}
 }
@@ -1017,21 +1029,30 @@ out:
 
 /* ---- routes, gateways ----------------------------------------------------- */
 
+/* Is `ip` inside a subnet of this interface (and not its own address)? */
+static bool iface_on_subnet(const struct lab *lab, int iface,
+			    const struct lab_addr *ip)
+{
+	struct lab_addr a[16];
+	int j, k = lab_iface_addrs(lab, iface, a, 16);
+
+	for (j = 0; j < k; j++)
+		if (a[j].family == ip->family &&
+		    lab_addr_same_net(&a[j], ip, a[j].prefix) &&
+		    lab_addr_cmp(&a[j], ip))
+			return true;
+	return false;
+}
+
 /* Is `ip` inside a subnet of one of node's interfaces?  Returns the iface. */
 static int on_subnet(const struct lab *lab, int node, const struct lab_addr *ip)
 {
 	const struct lab_node *n = &lab->nodes[node];
-	struct lab_addr a[16];
-	int i, j, k;
+	int i;
 
-	for (i = 0; i < n->nifaces; i++) {
-		k = lab_iface_addrs(lab, n->ifaces[i], a, 16);
-		for (j = 0; j < k; j++)
-			if (a[j].family == ip->family &&
-			    lab_addr_same_net(&a[j], ip, a[j].prefix) &&
-			    lab_addr_cmp(&a[j], ip))
-				return n->ifaces[i];
-	}
+	for (i = 0; i < n->nifaces; i++)
+		if (iface_on_subnet(lab, n->ifaces[i], ip))
+			return n->ifaces[i];
 	return -1;
 }
 
@@ -1109,7 +1130,15 @@ static void check_route(struct resolver *r, struct lab_route *rt)
 			lab_ip_str(&rt->via, buf, sizeof(buf)));
 		return;
 	}
-	if (rt->has_via && !rt->dev && on_subnet(lab, rt->node, &rt->via) < 0)
+	if (!rt->has_via)
+		return;
+	/* with dev=, the gateway must be on that interface's subnets (the
+	 * kernel refuses it otherwise: "Nexthop has invalid gateway") */
+	if (rt->dev_iface >= 0 && !iface_on_subnet(lab, rt->dev_iface, &rt->via))
+		lab_err(r->errs, rt->line,
+			"<route> via=\"%s\" is on none of the subnets of %s:%s",
+			lab_ip_str(&rt->via, buf, sizeof(buf)), node, rt->dev);
+	else if (rt->dev_iface < 0 && on_subnet(lab, rt->node, &rt->via) < 0)
 		lab_err(r->errs, rt->line,
 			"<route> via=\"%s\" is on none of %s's subnets",
 			lab_ip_str(&rt->via, buf, sizeof(buf)), node);

@@ -76,7 +76,7 @@ int units_rate(const char *s, uint64_t *bps, int allow_zero, const char **why)
 	u = *suf ? find_unit(rate_units, suf) : &rate_units[0];
 	if (!u) {
 		*why = "unknown rate unit (bit kbit mbit gbit tbit, or bps kbps "
-		       "mbps gbps for bytes/s)";
+		       "mbps gbps tbps for bytes/s)";
 		return -EINVAL;
 	}
 	v = n * u->mult;

@@ -169,6 +169,23 @@ START_TEST(test_bridge)
 }
 END_TEST
 
+/* STP on: the kernel takes the 2 s forward delay (its minimum with STP)
+ * instead of its 15 s default, so loops converge in seconds. */
+START_TEST(test_bridge_stp)
+{
+	struct nl_bridge br = { .name = "br1", .netns_fd = -1, .ifindex = 6, .mac = mac_br,
+				.stp = 1 };
+	struct nl_link_info li;
+
+	ck_assert_int_eq(nl_link_add_bridge(b, &br), 0);
+	send_ok(s);
+	li = get_link(s, "br1");
+	ck_assert_uint_eq(li.br_stp_state, 1);
+	ck_assert_uint_eq(li.br_forward_delay_clock, 200);
+	ck_assert_uint_ne(li.br_ageing_clock, 0);
+}
+END_TEST
+
 /* The planned case: bridge in A, veth p1 (A, enslaved, UP) <-> eth0 (B),
  * then B configures its end: lo up, eth0 up, addresses, routes. */
 START_TEST(test_veth_two_netns)
@@ -529,6 +546,7 @@ static Suite *nl_kernel_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_bridge);
+	tcase_add_test(tc, test_bridge_stp);
 	tcase_add_test(tc, test_veth_two_netns);
 	tcase_add_test(tc, test_dup_name_only_that_message);
 	tcase_add_test(tc, test_batch_failure_middle);
