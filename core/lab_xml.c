@@ -258,6 +258,14 @@ static bool valid_name(const char *s, const char **why)
 	return true;
 }
 
+static bool has_control(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 static bool valid_ifname(const char *s, const char **why)
 {
 	size_t len = strlen(s);
@@ -266,8 +274,8 @@ static bool valid_ifname(const char *s, const char **why)
 		*why = "must be 1 to 15 characters";
 		return false;
 	}
-	if (strpbrk(s, "/: \t\r\n\v\f")) {
-		*why = "may not contain '/', ':' or white space";
+	if (strpbrk(s, "/: \t\r\n\v\f") || has_control(s)) {
+		*why = "may not contain '/', ':', white space or control characters";
 		return false;
 	}
 	if (!strcmp(s, ".") || !strcmp(s, "..")) {
@@ -817,6 +825,10 @@ static bool file_path_ok(const char *path, const char **why)
 
 	if (path[0] != '/') {
 		*why = "is not absolute";
+		return false;
+	}
+	if (has_control(path)) {
+		*why = "contains control characters";
 		return false;
 	}
 	if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//") ||

@@ -22,11 +22,17 @@ struct out {
 	bool hosts_var;		/* $hosts holds the lab's /etc/hosts */
 };
 
-/* Quote for the shell when needed: 'it'\''s'. */
+/* Characters that never need quoting in a shell word. */
+static bool shell_safe(const char *s)
+{
+	return *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			       "0123456789._-/:,+=@%") == strlen(s);
+}
+
+/* Quote for the shell when needed, streaming: 'it'\''s'. */
 static void sq(FILE *f, const char *s)
 {
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789._-/:,+=@%") == strlen(s)) {
+	if (shell_safe(s)) {
 		fputs(s, f);
 		return;
 	}
@@ -38,6 +44,31 @@ static void sq(FILE *f, const char *s)
 			fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+#define SHQ_MAX 160
+
+/* A word for the shell: as is when it holds only safe characters, else
+ * single-quoted.  Interface names and paths come from the lab file and may
+ * hold ';', '$' or '&': never let them reach the script unquoted. */
+static const char *shq(const char *s, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	if (shell_safe(s))
+		return s;
+	buf[n++] = '\'';
+	for (; *s && n + 5 < len; s++) {
+		if (*s == '\'') {
+			memcpy(buf + n, "'\\''", 4);
+			n += 4;
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n++] = '\'';
+	buf[n] = 0;
+	return buf;
 }
 
 static const char *mac_str(const uint8_t *m, char *buf)
@@ -77,41 +108,45 @@ static void pr_veth(struct out *o, const struct plan_op *op)
 	const struct lab_link *l = &lab->links[op->link];
 	const struct lab_iface *a = &lab->ifaces[l->iface[op->dir]];
 	const struct lab_iface *b = &lab->ifaces[l->iface[!op->dir]];
-	char mac[20], peer_ns[80];
+	char mac[20], peer_ns[80], q[SHQ_MAX];
 
 	plan_netns_name(lab, b->node, peer_ns, sizeof(peer_ns));
 	fprintf(o->f, "ip -n %s link add %s index %d address %s mtu %d", o->ns,
-		a->name, a->ifindex, mac_str(a->mac, mac), a->mtu);
+		shq(a->name, q, sizeof(q)), a->ifindex, mac_str(a->mac, mac),
+		a->mtu);
 	if (lab->nodes[a->node].kind == LAB_SWITCH)
 		fprintf(o->f, " master br0");
 	fprintf(o->f, " type veth peer name %s index %d address %s mtu %d netns %s\n",
-		b->name, b->ifindex, mac_str(b->mac, mac), b->mtu, peer_ns);
+		shq(b->name, q, sizeof(q)), b->ifindex, mac_str(b->mac, mac),
+		b->mtu, peer_ns);
 }
 
 static void pr_vlan(struct out *o, const struct plan_op *op)
 {
 	const struct lab_iface *f = &o->lab->ifaces[op->iface];
-	char mac[20];
+	char mac[20], q1[SHQ_MAX], q2[SHQ_MAX];
 
 	fprintf(o->f, "ip -n %s link add link %s name %s index %d address %s mtu %d type vlan id %d\n",
-		o->ns, f->parent, f->name, f->ifindex, mac_str(f->mac, mac),
-		f->mtu, f->vlan);
+		o->ns, shq(f->parent, q1, sizeof(q1)), shq(f->name, q2, sizeof(q2)),
+		f->ifindex, mac_str(f->mac, mac), f->mtu, f->vlan);
 }
 
 static void pr_bridge_vlan(struct out *o, const struct plan_op *op)
 {
+	char q[SHQ_MAX];
+
 	fprintf(o->f, "bridge -n %s vlan %s dev %s vid %d%s\n", o->ns,
-		op->del ? "del" : "add", ifname(o, op->iface), op->vid,
-		op->pvid ? " pvid untagged" : "");
+		op->del ? "del" : "add", shq(ifname(o, op->iface), q, sizeof(q)),
+		op->vid, op->pvid ? " pvid untagged" : "");
 }
 
 static void pr_addr(struct out *o, const struct plan_op *op)
 {
-	char buf[64];
+	char buf[64], q[SHQ_MAX];
 
 	fprintf(o->f, "ip -n %s addr add %s dev %s%s\n", o->ns,
 		lab_addr_str(&op->addr, buf, sizeof(buf)),
-		ifname(o, op->iface),
+		shq(ifname(o, op->iface), q, sizeof(q)),
 		op->addr.family == AF_INET6 ? " nodad" : "");
 }
 
@@ -129,7 +164,7 @@ static void pr_route(struct out *o, const struct plan_op *op)
 	if (r->has_via)
 		fprintf(o->f, " via %s", lab_ip_str(&r->via, buf, sizeof(buf)));
 	if (r->dev)
-		fprintf(o->f, " dev %s", r->dev);
+		fprintf(o->f, " dev %s", shq(r->dev, buf, sizeof(buf)));
 	if (r->metric)
 		fprintf(o->f, " metric %u", r->metric);
 	fputc('\n', o->f);
@@ -137,7 +172,10 @@ static void pr_route(struct out *o, const struct plan_op *op)
 
 static void tc_head(struct out *o, const struct plan_op *op)
 {
-	fprintf(o->f, "tc -n %s qdisc add dev %s ", o->ns, ifname(o, op->iface));
+	char q[SHQ_MAX];
+
+	fprintf(o->f, "tc -n %s qdisc add dev %s ", o->ns,
+		shq(ifname(o, op->iface), q, sizeof(q)));
 	if (op->parent == 0xffffffffu)
 		fputs("root", o->f);
 	else
@@ -199,6 +237,9 @@ static void pr_content(FILE *f, const char *path, const char *c, size_t len)
 		    !strstr(c, delim);
 	size_t i;
 
+	char q[700];
+
+	path = shq(path, q, sizeof(q));
 	if (text) {
 		fprintf(f, "cat > %s <<'%s'\n", path, delim);
 		fwrite(c, 1, len, f);
@@ -226,7 +267,7 @@ static void pr_file(struct out *o, const struct plan_op *op)
 						      lab->files[op->idx].content;
 	size_t len = op->idx == PLAN_HOSTS ? strlen(lab->hosts) :
 					     lab->files[op->idx].len;
-	char dst[600], dir[600], *slash;
+	char dst[600], dir[600], q[700], *slash;
 
 	if (op->idx == PLAN_HOSTS) {
 		/* the same in every node: print it once */
@@ -249,10 +290,11 @@ static void pr_file(struct out *o, const struct plan_op *op)
 	snprintf(dir, sizeof(dir), "%s", dst);
 	slash = strrchr(dir, '/');
 	*slash = 0;
-	fprintf(o->f, "mkdir -p %s\n", dir);
+	fprintf(o->f, "mkdir -p %s\n", shq(dir, q, sizeof(q)));
 	pr_content(o->f, dst, content, len);
 	if (op->idx != PLAN_HOSTS && lab->files[op->idx].mode != 0644)
-		fprintf(o->f, "chmod %04o %s\n", lab->files[op->idx].mode, dst);
+		fprintf(o->f, "chmod %04o %s\n", lab->files[op->idx].mode,
+			shq(dst, q, sizeof(q)));
 }
 
 static void pr_start(struct out *o, const struct plan_op *op)
@@ -285,6 +327,8 @@ static const char *const section[] = {
 
 static void pr_op(struct out *o, const struct plan_op *op)
 {
+	char q[SHQ_MAX];
+
 	plan_netns_name(o->lab, op->node, o->ns, sizeof(o->ns));
 	switch (op->kind) {
 	case PLAN_NETNS:
@@ -308,7 +352,7 @@ static void pr_op(struct out *o, const struct plan_op *op)
 		break;
 	case PLAN_LINK_UP:
 		fprintf(o->f, "ip -n %s link set %s up\n", o->ns,
-			ifname(o, op->iface));
+			shq(ifname(o, op->iface), q, sizeof(q)));
 		break;
 	case PLAN_ADDR:
 		pr_addr(o, op);
@@ -352,23 +396,37 @@ static bool is_node_step(enum plan_kind k)
 	       k == PLAN_QDISC_TBF || k == PLAN_QDISC_NETEM;
 }
 
+/* The lab file's name in a comment line: no newline may end the comment. */
+static const char *comment_safe(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s", s);
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	return buf;
+}
+
 int plan_print(const struct plan *p, FILE *f, int down)
 {
 	struct out o = { .f = f, .p = p, .lab = p->lab };
 	int i, last = -1, last_node = -1;
+	char file[512];
 
 	fprintf(f, "#!/bin/bash\n# Lab \"%s\" from %s, as ip, tc and sysctl commands (nslab plan%s).\n",
-		p->lab->name, p->lab->file, down ? " --down" : "");
+		p->lab->name, comment_safe(p->lab->file, file, sizeof(file)),
+		down ? " --down" : "");
 	if (down) {
 		fprintf(f, "# Removes the lab built by `nslab plan %s | bash`.\n",
-			p->lab->file);
+			file);
 		pr_down(&o, "");
 		return ferror(f) ? -EIO : 0;
 	}
 	fprintf(f, "# Run as root.  Tear down with `nslab plan --down %s | bash`\n"
 		   "# or the commands at the end of this script.\n"
 		   "set -e\n",
-		p->lab->file);
+		file);
 	for (i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
 		int k = is_node_step(op->kind) ? PLAN_LINK_UP : (int)op->kind;

@@ -277,8 +277,11 @@ static void json_iface(const struct lab *lab, int fi, int first)
 		printf(", \"peer\": ");
 		cli_json_str(stdout, peer_str(lab, f, buf, sizeof(buf)));
 	}
-	if (f->parent)
-		printf(", \"parent\": \"%s\", \"vlan\": %d", f->parent, f->vlan);
+	if (f->parent) {
+		printf(", \"parent\": ");
+		cli_json_str(stdout, f->parent);
+		printf(", \"vlan\": %d", f->vlan);
+	}
 	printf("}");
 }
 
@@ -309,8 +312,10 @@ static void json_node(const struct lab *lab, int i)
 		       lab_addr_str(&r->dst, buf, sizeof(buf)));
 		if (r->has_via)
 			printf(", \"via\": \"%s\"", lab_ip_str(&r->via, buf, sizeof(buf)));
-		if (r->dev)
-			printf(", \"dev\": \"%s\"", r->dev);
+		if (r->dev) {
+			printf(", \"dev\": ");
+			cli_json_str(stdout, r->dev);
+		}
 		if (r->metric)
 			printf(", \"metric\": %u", r->metric);
 		printf("}");
@@ -343,11 +348,17 @@ static void show_json(const struct lab *lab)
 	for (i = 0; i < lab->nlinks; i++) {
 		const struct lab_link *l = &lab->links[i];
 
-		printf("%s\n    {\"a\": \"%s:%s\", \"b\": \"%s:%s\", \"a_to_b\": ",
-		       i ? "," : "", lab->nodes[l->end[0].node].name,
-		       lab->ifaces[l->iface[0]].name,
-		       lab->nodes[l->end[1].node].name,
-		       lab->ifaces[l->iface[1]].name);
+		char end[64];
+
+		printf("%s\n    {\"a\": ", i ? "," : "");
+		snprintf(end, sizeof(end), "%s:%s", lab->nodes[l->end[0].node].name,
+			 lab->ifaces[l->iface[0]].name);
+		cli_json_str(stdout, end);
+		printf(", \"b\": ");
+		snprintf(end, sizeof(end), "%s:%s", lab->nodes[l->end[1].node].name,
+			 lab->ifaces[l->iface[1]].name);
+		cli_json_str(stdout, end);
+		printf(", \"a_to_b\": ");
 		json_shaping(&l->shape[0]);
 		printf(", \"b_to_a\": ");
 		json_shaping(&l->shape[1]);

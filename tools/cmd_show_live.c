@@ -223,12 +223,15 @@ static void json_node(const struct state *st, int node, const struct node_view *
 	for (i = 0; i < v->links.n; i++) {
 		const struct nl_link_info *l = &v->links.v[i];
 
-		printf("%s\n      {\"name\": \"%s\", \"ifindex\": %d, \"up\": %s, \"mac\": \"%s\", \"mtu\": %d, \"kind\": \"%s\", \"master\": ",
-		       i ? "," : "", l->name, l->ifindex,
-		       l->flags & IFF_UP ? "true" : "false", mac_of(l, mac),
-		       l->mtu, l->kind);
+		printf("%s\n      {\"name\": ", i ? "," : "");
+		cli_json_str(stdout, l->name);
+		printf(", \"ifindex\": %d, \"up\": %s, \"mac\": \"%s\", \"mtu\": %d, \"kind\": ",
+		       l->ifindex, l->flags & IFF_UP ? "true" : "false",
+		       mac_of(l, mac), l->mtu);
+		cli_json_str(stdout, l->kind);
+		printf(", \"master\": ");
 		if (l->master)
-			printf("\"%s\"", ifname_of(v, l->master));
+			cli_json_str(stdout, ifname_of(v, l->master));
 		else
 			printf("null");
 		printf(", \"addresses\": [");
@@ -249,8 +252,10 @@ static void json_node(const struct state *st, int node, const struct node_view *
 		printf("%s{\"dst\": \"%s\"", first ? "" : ", ", route_dst(r, buf, sizeof(buf)));
 		if (r->has_gw)
 			printf(", \"via\": \"%s\"", inet_ntop(r->family, r->gw, buf, sizeof(buf)));
-		if (r->oif)
-			printf(", \"dev\": \"%s\"", ifname_of(v, r->oif));
+		if (r->oif) {
+			printf(", \"dev\": ");
+			cli_json_str(stdout, ifname_of(v, r->oif));
+		}
 		printf(", \"metric\": %u}", r->metric);
 		first = 0;
 	}
@@ -258,8 +263,11 @@ static void json_node(const struct state *st, int node, const struct node_view *
 	for (i = 0; i < v->qdiscs.n; i++) {
 		const struct nl_qdisc_info *q = &v->qdiscs.v[i];
 
-		printf("%s{\"dev\": \"%s\", \"kind\": \"%s\", \"handle\": \"%x:\", \"root\": %s",
-		       i ? ", " : "", ifname_of(v, q->ifindex), q->kind, q->handle >> 16,
+		printf("%s{\"dev\": ", i ? ", " : "");
+		cli_json_str(stdout, ifname_of(v, q->ifindex));
+		printf(", \"kind\": ");
+		cli_json_str(stdout, q->kind);
+		printf(", \"handle\": \"%x:\", \"root\": %s", q->handle >> 16,
 		       q->parent == 0xffffffffu ? "true" : "false");
 		if (!strcmp(q->kind, "tbf"))
 			printf(", \"rate_bps\": %llu, \"burst_bytes\": %u, \"limit_bytes\": %u",
