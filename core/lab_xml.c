@@ -833,8 +833,13 @@ static bool file_path_ok(const char *path, const char **why)
 	}
 	if (strstr(path, "/../") || strstr(path, "/./") || strstr(path, "//") ||
 	    path[strlen(path) - 1] == '/' ||
-	    !strcmp(path + strlen(path) - 3, "/..")) {
+	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")) ||
+	    (strlen(path) >= 2 && !strcmp(path + strlen(path) - 2, "/."))) {
 		*why = "must be a plain path to a file (no \"..\", \".\", \"//\" or trailing '/')";
+		return false;
+	}
+	if (!strcmp(path, "/run/shared")) {
+		*why = "is the lab's shared directory itself: name a file in it";
 		return false;
 	}
 	for (r = roots; *r; r++)

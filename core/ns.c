@@ -66,8 +66,11 @@ static int ns_many_fn(void *arg)
 	for (i = 0; i < m->n; i++) {
 		ret = ns_unshare_fd(&m->fds[i]);
 		if (ret < 0) {
-			while (i--)
+			/* leave no stale numbers for the caller to close again */
+			while (i--) {
 				close(m->fds[i]);
+				m->fds[i] = -1;
+			}
 			return ret;
 		}
 	}

@@ -21,6 +21,7 @@ struct resolver {
 	int *names;		/* node name hash table: node index + 1 */
 	unsigned nnames;
 	int *uf;		/* union-find over nodes (switch components) */
+	int *next_auto;		/* per node: every ethN below it is taken */
 };
 
 /* ---- node name table --------------------------------------------------- */
@@ -203,7 +204,12 @@ static int attach_auto(struct resolver *r, int li, int e)
 	int node = l->end[e].node, f, k;
 	char name[16];
 
-	k = lab->nodes[node].kind == LAB_SWITCH ? 1 : 0;
+	/* Names below next_auto are all taken (explicit names were attached
+	 * first), so the search never restarts from eth0: linear, not
+	 * quadratic, for a switch with a thousand ports. */
+	k = r->next_auto[node];
+	if (k < (lab->nodes[node].kind == LAB_SWITCH ? 1 : 0))
+		k = lab->nodes[node].kind == LAB_SWITCH ? 1 : 0;
 	for (;; k++) {
 		snprintf(name, sizeof(name), "eth%d", k);
 		f = node_iface_find(lab, node, name);
@@ -222,6 +228,7 @@ static int attach_auto(struct resolver *r, int li, int e)
 	lab->ifaces[f].link = li;
 	lab->ifaces[f].end = e;
 	l->iface[e] = f;
+	r->next_auto[node] = k + 1;
 	return 0;
 }
 
@@ -259,6 +266,9 @@ static int resolve_links(struct resolver *r)
 				    &lab->links[i].end[e]);
 	if (r->errs->n)
 		return 0;
+	r->next_auto = calloc((size_t)lab->nnodes + 1, sizeof(int));
+	if (!r->next_auto)
+		return -ENOMEM;
 	/* Explicit names first, so automatic ones never take them. */
 	for (i = 0; i < lab->nlinks; i++)
 		for (e = 0; e < 2; e++)
@@ -486,11 +496,13 @@ static void check_vlans(struct resolver *r)
 				continue;
 			nsw++;
 			if (!n->vlan_filtering) {
+				char v[16];
+
+				snprintf(v, sizeof(v), "%d", l->vlan ? l->vlan : l->vlans[0]);
 				lab_err(r->errs, l->line,
-					"<link> %s=\"%s\" on a link to switch %s, which has vlan-filtering=\"off\"",
-					l->vlan ? "vlan" : "vlans",
-					l->vlan ? (char[8]){ 0 } : "...",
-					n->name);
+					"<link> %s=\"%s%s\" on a link to switch %s, which has vlan-filtering=\"off\"",
+					l->vlan ? "vlan" : "vlans", v,
+					l->nvlans > 1 ? ",..." : "", n->name);
 				continue;
 			}
 			f->pvid = l->vlan;
@@ -818,10 +830,11 @@ static void fill_v4(struct resolver *r, const struct explicit_pool *pool,
 		    const int *m, int nm, uint32_t net, int prefix)
 {
 	struct lab *lab = r->lab;
-	uint32_t size = prefix == 32 ? 1 : 1u << (32 - prefix);
-	uint32_t first = prefix >= 31 ? 0 : 1;
-	uint32_t last = prefix >= 31 ? size - 1 : size - 2;
-	uint32_t h = first;
+	/* 64-bit: a /0 holds 2^32 addresses */
+	uint64_t size = 1ull << (32 - prefix);
+	uint64_t first = prefix >= 31 ? 0 : 1;
+	uint64_t last = prefix >= 31 ? size - 1 : size - 2;
+	uint64_t h = first;
 	int i;
 
 	for (i = 0; i < nm; i++) {
@@ -829,7 +842,7 @@ static void fill_v4(struct resolver *r, const struct explicit_pool *pool,
 
 		if (has_family(f, AF_INET, NULL))
 			continue;
-		while (h <= last && pool_has_v4(pool, net + h))
+		while (h <= last && pool_has_v4(pool, (uint32_t)(net + h)))
 			h++;
 		if (h > last) {
 			lab_err(r->errs, f->line,
@@ -838,7 +851,7 @@ static void fill_v4(struct resolver *r, const struct explicit_pool *pool,
 				inet_ntoa((struct in_addr){ htonl(net) }), prefix);
 			return;
 		}
-		set_v4(&f->auto4, net + h, prefix);
+		set_v4(&f->auto4, (uint32_t)(net + h), prefix);
 		h++;
 	}
 }
@@ -987,6 +1000,16 @@ static void seg_v6(struct resolver *r, const struct explicit_pool *pool,
 				a.b[8 + j] |= (uint8_t)(host >> (8 * (7 - j)));
 			host++;
 		} while (pool_has_v6(pool, &a));
+		/* a prefix longer than /64 (say an explicit /127) holds few */
+		if (net.prefix > 64 && (host - 1) >> (128 - net.prefix)) {
+			char buf[64];
+
+			lab_err(r->errs, f->line,
+				"interface %s:%s: no free IPv6 address left in its segment's subnet %s",
+				lab->nodes[f->node].name, f->name,
+				lab_addr_str(&net, buf, sizeof(buf)));
+			return;
+		}
 		f->auto6 = a;
 	}
 }
@@ -1200,20 +1223,52 @@ static void check_links_shaping(struct resolver *r)
 	}
 }
 
+/* Where a <file> lands: files under /shared (or /run/shared) are one
+ * directory for the whole lab, the rest are the node's own. */
+static const char *file_scope(const struct lab_file *f, int *node)
+{
+	if (!strncmp(f->path, "/shared/", 8)) {
+		*node = -1;
+		return f->path + 7;
+	}
+	if (!strncmp(f->path, "/run/shared/", 12)) {
+		*node = -1;
+		return f->path + 11;
+	}
+	*node = f->node;
+	return f->path;
+}
+
+/* Two files in one place, or a file where another needs a directory. */
 static void check_files(struct resolver *r)
 {
 	struct lab *lab = r->lab;
-	int i, j;
+	int i, j, ni, nj;
 
-	for (i = 0; i < lab->nfiles; i++)
-		for (j = 0; j < i; j++)
-			if (lab->files[i].node == lab->files[j].node &&
-			    !strcmp(lab->files[i].path, lab->files[j].path))
+	for (i = 0; i < lab->nfiles; i++) {
+		const char *pi = file_scope(&lab->files[i], &ni);
+
+		for (j = 0; j < i; j++) {
+			const char *pj = file_scope(&lab->files[j], &nj);
+			size_t li = strlen(pi), lj = strlen(pj);
+
+			if (ni != nj)
+				continue;
+			if (!strcmp(pi, pj))
 				lab_err(r->errs, lab->files[i].line,
 					"<file> path=\"%s\" is given twice for %s (line %d)",
 					lab->files[i].path,
-					lab->nodes[lab->files[i].node].name,
+					ni < 0 ? "the lab's shared directory" :
+						 lab->nodes[ni].name,
 					lab->files[j].line);
+			else if ((li > lj && !strncmp(pi, pj, lj) && pi[lj] == '/') ||
+				 (lj > li && !strncmp(pi, pj, li) && pj[li] == '/'))
+				lab_err(r->errs, lab->files[i].line,
+					"<file> path=\"%s\" and path=\"%s\" (line %d): one would have to be a file and a directory",
+					lab->files[i].path, lab->files[j].path,
+					lab->files[j].line);
+		}
+	}
 }
 
 /* Find the link between two ends (either order). */
@@ -1409,6 +1464,7 @@ int lab_resolve(struct lab *lab, struct lab_errors *errs)
 	ret = resolve_all(&r);
 	free(r.names);
 	free(r.uf);
+	free(r.next_auto);
 	if (ret)
 		return ret;
 	if (errs->n)

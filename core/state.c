@@ -344,7 +344,11 @@ static int state_open_lock(const char *lab, int how, struct state **out)
 		ret = errno == ENOTDIR ? -ENOENT : -errno;
 		goto fail;
 	}
-	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	/* O_CREAT: a down interrupted while removing the dir may have taken
+	 * the lock file already; the dir is ours, so the next down still
+	 * locks and finishes it */
+	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
+			    O_NOFOLLOW, 0644);
 	if (st->lockfd < 0) {
 		ret = -errno;
 		goto fail;
