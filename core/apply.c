@@ -84,6 +84,7 @@ static int probe_vlans_fn(void *arg)
 	struct nl_batch *b;
 	int ret;
 
+	/* a throwaway namespace: this thread's own, gone when it ends */
 	if (unshare(CLONE_NEWNET) < 0)
 		return -errno;
 	ret = nl_sock_open(&s);
@@ -94,10 +95,16 @@ static int probe_vlans_fn(void *arg)
 		nl_sock_close(s);
 		return -ENOMEM;
 	}
+	struct nl_veth v = { .name = "probe1", .netns_fd = -1, .ifindex = 10,
+			     .peer_name = "probe2", .peer_netns_fd = -1,
+			     .peer_ifindex = 11 };
+
 	nl_link_add_bridge(b, &br);
 	res[0] = nl_batch_send(s, b, &r);
 	nl_batch_reset(b);
-	nl_link_add_vlan(b, "probe0.10", 3, 2, 10, 0, NULL);
+	/* the VLAN's parent must not depend on the bridge probe: a veth */
+	nl_link_add_veth(b, &v);
+	nl_link_add_vlan(b, "probe1.10", 12, 10, 10, 0, NULL);
 	res[1] = nl_batch_send(s, b, &r);
 	nl_batch_free(b);
 	nl_sock_close(s);

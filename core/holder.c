@@ -117,25 +117,46 @@ struct holder_exec {
 
 /* Fork twice so the holder is nobody's child here (a zombie holder would
  * look alive to kill/wait loops); returns 0 in the parent after reaping the
- * middle process.  The grandchild never returns. */
-static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep)
+ * middle process, which first tells us the holder's pid (*gpid) so that a
+ * holder that never reports ready can still be killed.  The grandchild
+ * never returns. */
+static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
+			    pid_t *gpid)
 {
-	pid_t mid;
-	int st;
+	int st, p[2];
+	pid_t mid, g;
 
-	mid = fork();
-	if (mid < 0)
+	*gpid = 0;
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
+	mid = fork();
+	if (mid < 0) {
+		st = -errno;
+		close(p[0]);
+		close(p[1]);
+		return st;
+	}
 	if (mid == 0) {
-		if (fork() == 0) {
+		g = fork();
+		if (g == 0) {
 			holder_child_fds(keep, nkeep);
 			execve("/proc/self/exe", hx->argv, hx->envp);
+			_exit(127);
+		}
+		if (write(p[1], &g, sizeof(g)) != sizeof(g)) {
+			/* the parent sees a short read: gpid stays 0 */
 		}
 		_exit(0);
 	}
+	close(p[1]);
 	while (waitpid(mid, &st, 0) < 0)
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			close(p[0]);
 			return -errno;
+		}
+	if (read(p[0], &g, sizeof(g)) == sizeof(g) && g > 0)
+		*gpid = g;
+	close(p[0]);
 	return 0;
 }
 
@@ -222,6 +243,7 @@ static void holder_close_etc(struct state *st)
 static int holder_start(struct state *st, int *keep, int nkeep, pid_t *pid)
 {
 	struct holder_exec hx;
+	pid_t gpid;
 	int p[2], ret;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -234,11 +256,15 @@ static int holder_start(struct state *st, int *keep, int nkeep, pid_t *pid)
 	hx.argv[1] = NULL;
 	hx.envp[0] = hx.env0;
 	hx.envp[1] = NULL;
-	ret = holder_fork_exec(&hx, keep, nkeep);
+	ret = holder_fork_exec(&hx, keep, nkeep, &gpid);
 	close(p[1]);
 	if (!ret)
 		ret = holder_wait_ready(p[0], pid);
 	close(p[0]);
+	/* never ready (slow, or failed after exec): it must not keep the
+	 * lab's namespaces alive behind our back */
+	if (ret && gpid > 0)
+		kill(gpid, SIGKILL);
 	return ret;
 }
 

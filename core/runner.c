@@ -572,8 +572,11 @@ static int capture_loop(int rfd, pid_t pid, uint64_t timeout_ns,
 		runner_kill_child(pid);
 	/* what the command wrote before exiting; a grandchild that keeps the
 	 * pipe open must not keep us here (O_NONBLOCK) */
-	while (n == 2 && r > 0 && capture_read(rfd, cp) && errno != EAGAIN)
-		errno = 0;
+	while (n == 2 && r > 0) {
+		errno = 0;	/* a stale EAGAIN must not end the drain */
+		if (!capture_read(rfd, cp) || errno == EAGAIN)
+			break;
+	}
 	if (reap(pid, status) < 0)
 		return -errno;
 	return r == 0 ? -ETIMEDOUT : r < 0 ? r : 0;

@@ -377,6 +377,11 @@ int state_open(const char *lab, struct state **out)
 	return state_open_lock(lab, LOCK_EX, out);
 }
 
+int state_open_shared(const char *lab, struct state **out)
+{
+	return state_open_lock(lab, LOCK_SH, out);
+}
+
 int state_open_read(const char *lab, struct state **out)
 {
 	int ret = state_open_lock(lab, LOCK_SH, out);

@@ -71,6 +71,10 @@ int state_open(const char *lab, struct state **out);
 /* Same with LOCK_SH, released before returning: for exec, shell and ls,
  * which must not keep `down` waiting while their command runs. */
 int state_open_read(const char *lab, struct state **out);
+/* LOCK_SH kept until state_unlock(): exec holds it while it spawns, so a
+ * concurrent down (LOCK_EX) cannot scan /proc between fork and setns and
+ * miss the new process. */
+int state_open_shared(const char *lab, struct state **out);
 void state_unlock(struct state *st);
 void state_close(struct state *st);		/* NULL ok; unlocks */
 

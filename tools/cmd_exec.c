@@ -45,7 +45,7 @@ static void exec_signals(void)
 static int exec_open(const char *lab, const char *node, struct state **st,
 		     int *idx)
 {
-	int ret = state_open_read(lab, st);
+	int ret = state_open_shared(lab, st);
 
 	if (ret == -EINVAL) {
 		cli_err("%s: not a valid lab name", lab);
@@ -97,14 +97,22 @@ int cli_node_exec(const char *lab, const char *node, char **argv,
 		return rc;
 	c.st = st;
 	ret = runner_open_netns(st, c.node, &c.netns_fd);
+	if (ret == -ENOENT || ret == -ESTALE) {
+		cli_err("lab %s is broken (its holder is gone%s): remove it with "
+			"nslab down %s", lab,
+			ret == -ESTALE ? " and its pid was reused" : "", lab);
+		state_close(st);
+		return EXIT_SYSTEM;
+	}
 	if (ret < 0) {
-		cli_err("lab %s is broken (its holder is gone): remove it with "
-			"nslab down %s", lab, lab);
+		cli_err("lab %s: cannot open the namespace of node %s: %s", lab,
+			node, strerror(-ret));
 		state_close(st);
 		return EXIT_SYSTEM;
 	}
 	ret = runner_spawn(&c, &pid, &f);
 	close(c.netns_fd);
+	state_unlock(st);	/* the command is in the node: down may go */
 	if (ret < 0) {
 		rc = exec_fail(lab, node, argv[0], ret, &f);
 		state_close(st);

@@ -292,6 +292,10 @@ int cli_show_live(const char *name, int json)
 	if (ret)
 		return ret;
 	ret = state_open_read(name, &st);
+	if (ret == -EINVAL) {
+		cli_err("%s: not a lab file and not a valid lab name", name);
+		return EXIT_USAGE;
+	}
 	if (ret == -ENOENT) {
 		cli_err("lab %s: no such lab, and no such file (see nslab ls)", name);
 		return EXIT_USAGE;

@@ -8,18 +8,28 @@ f=$T/p2p.xml
 sed "s/<lab name=\"p2p\"/<lab name=\"$LAB\"/" topologies/basics/p2p.xml > "$f"
 grep -q "name=\"$LAB\"" "$f" || die "cannot rename the lab in p2p.xml"
 
-expect_rc 0 "run p2p.xml" "$NSLAB" run "$f"
-[ -n "$ERR" ] && diag "run said: $ERR"
+# p2p.xml has <tests>, which this version cannot run: run must not claim
+# success (exit 1, saying so), and still leave nothing
+expect_rc 1 "run p2p.xml (has tests)" "$NSLAB" run "$f"
+grep -q "test steps.*not run" <<<"$ERR" && pass "run says the tests were not run" ||
+	fail "run did not say its tests were not run: $ERR"
 [ -e "/run/nslab/$LAB" ] && fail "run left /run/nslab/$LAB"
 ls /run/netns | grep -q "^$LAB\." && fail "run left /run/netns entries"
 assert_clean && pass "run leaves nothing"
 
-expect_rc 0 "run --keep" "$NSLAB" run "$f" --keep
+# the same lab without <tests>: exit 0
+h=$T/p2p-notests.xml
+sed '/<tests>/,/<\/tests>/d' "$f" > "$h"
+grep -q "<tests>" "$h" && die "cannot strip <tests> from p2p.xml"
+expect_rc 0 "run p2p.xml without tests" "$NSLAB" run "$h"
+assert_clean && pass "run without tests leaves nothing"
+
+expect_rc 0 "run --keep" "$NSLAB" run "$h" --keep
 "$NSLAB" ls | grep -qE "^${LAB}[[:space:]]+running[[:space:]]+2 " && pass "--keep leaves the lab running" ||
 	fail "after run --keep, ls shows: $("$NSLAB" ls)"
 lab_inodes "$LAB"
 "$NSLAB" exec "$LAB" h1 ping -c 1 -W 2 h2 > /dev/null || fail "the kept lab does not work"
-expect_rc 3 "run of a name that is up" "$NSLAB" run "$f"
+expect_rc 3 "run of a name that is up" "$NSLAB" run "$h"
 expect_rc 0 "down the kept lab" "$NSLAB" down "$LAB"
 assert_clean
 
