@@ -722,6 +722,27 @@ static char *star_xml(int n)
 	return b.s;
 }
 
+/* Input over 16 MiB is refused before libxml2 sees it. */
+START_TEST(test_file_too_big)
+{
+	size_t len = LAB_FILE_MAX + 1;
+	char *buf = malloc(len);
+	struct lab_errors errs;
+	struct lab *lab;
+
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, ' ', len);
+	memcpy(buf, "<lab name=\"x\">", 15);
+	lab_errors_init(&errs, "big.xml");
+	ck_assert_int_eq(lab_parse_buffer(buf, len, "big.xml", ".", &lab, &errs),
+			 -EFBIG);
+	ck_assert_ptr_null(lab);
+	ck_assert_int_eq(errs.n, 1);
+	ck_assert_str_eq(errs.v[0].msg, "file larger than 16 MiB");
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_bridge_ports_max)
 {
 	char *xml = star_xml(1024);
@@ -944,6 +965,7 @@ Suite *resolve_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_single4);
 	tcase_add_test(tc, test_bridge_ports_max);
+	tcase_add_test(tc, test_file_too_big);
 	tcase_add_test(tc, test_node_order);
 	tcase_add_test(tc, test_mixed_explicit);
 	tcase_add_test(tc, test_many_explicit_in_segment);
