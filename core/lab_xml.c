@@ -640,6 +640,73 @@ static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 	dispatch(p, n, dirs, i);
 }
 
+static void read_mac(struct parser *p, xmlNodePtr n, struct lab_iface *f)
+{
+	const char *v = attr(p, n, "mac");
+	unsigned m[6];
+	char extra;
+	int k;
+
+	if (!v)
+		return;
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5], &extra) != 6 || strlen(v) != 17) {
+		lab_err(p->errs, f->line,
+			"<iface> mac=\"%s\": not a MAC address (e.g. 02:00:00:00:00:01)",
+			v);
+		return;
+	}
+	if (m[0] & 1) {
+		lab_err(p->errs, f->line,
+			"<iface> mac=\"%s\": a multicast MAC cannot be an interface's address",
+			v);
+		return;
+	}
+	if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5])) {
+		lab_err(p->errs, f->line,
+			"<iface> mac=\"%s\": the all-zero MAC is not allowed", v);
+		return;
+	}
+	for (k = 0; k < 6; k++)
+		f->mac[k] = (uint8_t)m[k];
+	f->mac_set = true;
+}
+
+/* addr="none" or "CIDR [CIDR...]", each with a prefix length. */
+static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
+{
+	const char *v = attr(p, n, "addr");
+	char *copy, *tok, *save;
+
+	if (!v)
+		return;
+	if (!strcmp(v, "none")) {
+		f->addr_none = true;
+		return;
+	}
+	copy = arena_strdup(&p->lab->arena, v);
+	f->addrs = arena_alloc(&p->lab->arena,
+			       sizeof(*f->addrs) * (strlen(v) / 2 + 1));
+	for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		struct lab_addr a;
+		int r = lab_addr_parse(tok, &a);
+
+		if (!r && a.prefix < 0)
+			lab_err(p->errs, f->line,
+				"<iface> addr=\"%s\": \"%s\" needs a prefix length (e.g. %s/24)",
+				v, tok, tok);
+		else if (r)
+			lab_err(p->errs, f->line,
+				"<iface> addr=\"%s\": \"%s\" is not an IP address with prefix length%s",
+				v, tok, r == -ERANGE ? " (prefix too long)" : "");
+		else
+			f->addrs[f->naddrs++] = a;
+	}
+	if (!f->naddrs && f->addrs && !p->errs->n)
+		lab_err(p->errs, f->line, "<iface> addr=\"%s\": no address", v);
+}
+
 static void el_iface(struct parser *p, xmlNodePtr n, int node)
 {
 	static const char *const allowed[] = {
@@ -667,32 +734,7 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 		check_ifname(p, n, "name", f->name);
 	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
 		f->mtu = (int)mtu;
-	v = attr(p, n, "mac");
-	if (v) {
-		unsigned m[6];
-		char extra;
-		int k;
-
-		if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2],
-			   &m[3], &m[4], &m[5], &extra) != 6 ||
-		    strlen(v) != 17) {
-			lab_err(p->errs, f->line,
-				"<iface> mac=\"%s\": not a MAC address (e.g. 02:00:00:00:00:01)",
-				v);
-		} else if (m[0] & 1) {
-			lab_err(p->errs, f->line,
-				"<iface> mac=\"%s\": a multicast MAC cannot be an interface's address",
-				v);
-		} else {
-			for (k = 0; k < 6; k++)
-				f->mac[k] = (uint8_t)m[k];
-			f->mac_set = true;
-			if (!(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]))
-				lab_err(p->errs, f->line,
-					"<iface> mac=\"%s\": the all-zero MAC is not allowed",
-					v);
-		}
-	}
+	read_mac(p, n, f);
 	f->parent = attr(p, n, "parent");
 	v = attr(p, n, "vlan");
 	if (v)
@@ -702,35 +744,7 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 			"<iface> an 802.1Q sub-interface needs both parent= and vlan=");
 	if (f->parent)
 		check_ifname(p, n, "parent", f->parent);
-	v = attr(p, n, "addr");
-	if (v && !strcmp(v, "none")) {
-		f->addr_none = true;
-	} else if (v) {
-		char *copy = arena_strdup(&p->lab->arena, v), *tok, *save;
-
-		f->addrs = arena_alloc(&p->lab->arena,
-				       sizeof(*f->addrs) * (strlen(v) / 2 + 1));
-		for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
-		     tok = strtok_r(NULL, " \t\n", &save)) {
-			struct lab_addr a;
-			int r = lab_addr_parse(tok, &a);
-
-			if (!r && a.prefix < 0)
-				lab_err(p->errs, f->line,
-					"<iface> addr=\"%s\": \"%s\" needs a prefix length (e.g. %s/24)",
-					v, tok, tok);
-			else if (r)
-				lab_err(p->errs, f->line,
-					"<iface> addr=\"%s\": \"%s\" is not an IP address with prefix length%s",
-					v, tok,
-					r == -ERANGE ? " (prefix too long)" : "");
-			else
-				f->addrs[f->naddrs++] = a;
-		}
-		if (!f->naddrs && f->addrs && !p->errs->n)
-			lab_err(p->errs, f->line, "<iface> addr=\"%s\": no address",
-				v);
-	}
+	read_addrs(p, n, f);
 }
 
 static void el_route(struct parser *p, xmlNodePtr n, int node)
