@@ -750,45 +750,47 @@ int state_remove(struct state *st)
 
 /* ---- holders and listing -------------------------------------------------- */
 
+/* Read /proc/PID/WHAT into buf (NUL-terminated); its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /* Alive and not a zombie: a killed holder may linger as one until init
  * reaps it, and must already count as gone. */
 static bool pid_running(pid_t pid)
 {
-	char path[64], buf[512];
+	char buf[512];
 	const char *paren;
-	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	paren = strrchr(buf, ')');	/* the name may hold spaces */
 	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
 }
 
 bool state_pid_is_holder(pid_t pid, const char *lab)
 {
-	char path[64], want[64], buf[64];
-	ssize_t n;
-	int fd;
+	char want[64], buf[64];
 
 	if (pid <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* empty when gone or a zombie */
+	if (read_proc(pid, "cmdline", buf, sizeof(buf)) <= 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;		/* gone, or a zombie */
-	buf[n] = '\0';
 	/* argv[0] must be exactly this (cmdline is NUL-separated) */
 	snprintf(want, sizeof(want), "nslab: lab %s", lab);
 	return !strcmp(buf, want) && pid_running(pid);
