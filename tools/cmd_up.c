@@ -257,6 +257,8 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 		return EXIT_SYSTEM;
 	}
 	apply_close_sockets(a);
+	cli_info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
+		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
 	ret = hand_over(lab, a, st);
 	if (ret == -EIO) {	/* place_files() said why */
 		rollback(lab->name, &st, &a);
@@ -264,6 +266,8 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 	}
 	if (ret)
 		goto sys_fail;
+	cli_info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
+		 lab->name, (int)st->holder, lab->name, now_s() - t0);
 	ret = run_starts(lab, plan, st);
 	if (got_signal) {
 		cli_err("%s: interrupted by %s: tearing down", lab->name,
