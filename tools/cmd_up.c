@@ -218,12 +218,12 @@ static void rollback(const char *name, struct state **st, struct apply **a)
 	runner_down_lab(name, &rep);
 }
 
-int cli_lab_up(struct lab *lab, const struct plan *plan)
+/* Before anything is built: file limit, kernel features, the state dir
+ * (which also claims the name). */
+static int prepare(const struct lab *lab, const struct plan *plan,
+		   struct state **st)
 {
 	struct apply_error e = { 0 };
-	struct apply *a = NULL;
-	struct state *st = NULL;
-	double t0 = now_s();
 	int ret;
 
 	ret = raise_nofile(lab);
@@ -234,7 +234,7 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 		report_apply(lab, &e);
 		return EXIT_SYSTEM;
 	}
-	ret = state_create(lab->name, &st);
+	ret = state_create(lab->name, st);
 	if (ret == -EEXIST) {
 		cli_err("lab %s already exists (see nslab ls; nslab down %s)",
 			lab->name, lab->name);
@@ -245,6 +245,20 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 			lab->name, strerror(-ret));
 		return EXIT_SYSTEM;
 	}
+	return EXIT_OK;
+}
+
+int cli_lab_up(struct lab *lab, const struct plan *plan)
+{
+	struct apply_error e = { 0 };
+	struct apply *a = NULL;
+	struct state *st = NULL;
+	double t0 = now_s();
+	int ret;
+
+	ret = prepare(lab, plan, &st);
+	if (ret)
+		return ret;
 	ret = apply_new(plan, &a);
 	if (ret)
 		goto sys_fail;
