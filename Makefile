@@ -10,7 +10,8 @@ ifneq ($(WERROR),)
 CFLAGS    += -Werror
 endif
 ifneq ($(SANITIZE),)
-CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer
+# undefined behaviour must fail the tests, not just print
+CFLAGS    += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS   += -fsanitize=address,undefined
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

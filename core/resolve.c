@@ -331,8 +331,9 @@ static void check_ifaces(struct resolver *r)
 		struct lab_node *n = &lab->nodes[i];
 		int next = n->kind == LAB_SWITCH ? 3 : 2;
 
-		qsort_r(n->ifaces, (size_t)n->nifaces, sizeof(int),
-			cmp_link_order, lab);
+		if (n->nifaces > 1)	/* ifaces is NULL when there are none */
+			qsort_r(n->ifaces, (size_t)n->nifaces, sizeof(int),
+				cmp_link_order, lab);
 		for (j = 0; j < n->nifaces; j++)
 			lab->ifaces[n->ifaces[j]].ifindex = next++;
 		n->next_ifindex = next;
@@ -369,7 +370,8 @@ static void sort_node_ifaces(struct lab *lab)
 	int i;
 
 	for (i = 0; i < lab->nnodes; i++)
-		qsort_r(lab->nodes[i].ifaces, (size_t)lab->nodes[i].nifaces,
+		if (lab->nodes[i].nifaces > 1)
+			qsort_r(lab->nodes[i].ifaces, (size_t)lab->nodes[i].nifaces,
 			sizeof(int), cmp_ifindex_ctx, lab);
 }
 
