@@ -144,7 +144,6 @@ struct nl_tbf {
 	uint32_t limit_bytes; /* must be > 0: limit 0 leaves a noop child that drops all */
 	int mtu;
 };
-void nl_tbf_defaults(struct nl_tbf *t, uint64_t rate_bitps, uint32_t limit_pkts, int mtu);
 /* Add (NLM_F_CREATE|NLM_F_EXCL) or replace (NLM_F_CREATE|NLM_F_REPLACE). */
 int nl_qdisc_tbf(struct nl_batch *b, int ifindex, uint32_t handle, uint32_t parent,
 		 const struct nl_tbf *t);

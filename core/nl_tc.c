@@ -49,33 +49,6 @@ static uint32_t nl_xmit_ticks(uint64_t bytes, uint64_t rate_Bps)
 	return nl_clamp_u32((ns + NL_PSCHED_TICK_NS - 1) / NL_PSCHED_TICK_NS);
 }
 
-/* burst = max(2 * mtu, rate / 250): at least two full frames (a frame is
- * mtu + 14 bytes of Ethernet header on the wire, and a packet larger than
- * the burst is never sent whole), and 4 ms worth of traffic, the tick of a
- * HZ=250 kernel, so a late timer or softirq does not cost throughput.  At
- * 1 Gbit/s that is 500 kB; at 10 Mbit/s it is 3000 B.
- * limit = limit_pkts * mtu when given, else burst + 50 ms at rate (tc's
- * `latency 50ms`), never below burst (TBF's queue must hold a burst) and
- * never 0 (limit 0 leaves a noop child that drops everything). */
-void nl_tbf_defaults(struct nl_tbf *t, uint64_t rate_bitps, uint32_t limit_pkts, int mtu)
-{
-	uint64_t burst, limit;
-
-	memset(t, 0, sizeof(*t));
-	t->mtu = mtu > 0 ? mtu : 1500;
-	t->rate_Bps = rate_bitps / 8;
-	burst = 2 * (uint64_t)t->mtu;
-	if (t->rate_Bps / 250 > burst)
-		burst = t->rate_Bps / 250;
-	t->burst_bytes = nl_clamp_u32(burst);
-	if (limit_pkts)
-		limit = (uint64_t)limit_pkts * (uint64_t)t->mtu;
-	else
-		limit = burst + t->rate_Bps / 20;
-	if (limit < burst)
-		limit = burst;
-	t->limit_bytes = nl_clamp_u32(limit);
-}
 
 /* linklayer ETHERNET + TCA_TBF_BURST: the kernel then needs no rate table
  * (only TC_LINKLAYER_UNAWARE uses TCA_TBF_RTAB) and derives the bucket from
@@ -217,13 +190,13 @@ int nl_qdisc_del(struct nl_batch *b, int ifindex, uint32_t parent)
 static int nl_probe_msg(struct nl_batch *b, const char *kind)
 {
 	struct nl_netem ne = { .delay_ns = 1000000 };
-	struct nl_tbf t;
+	/* 1 Mbit/s; any valid parameters do for a probe */
+	struct nl_tbf t = { .rate_Bps = 125000, .burst_bytes = 3028,
+			    .limit_bytes = 30280, .mtu = 1500 };
 	struct nl_msg m;
 
-	if (!strcmp(kind, "tbf")) {
-		nl_tbf_defaults(&t, 1000000, 0, 1500);
+	if (!strcmp(kind, "tbf"))
 		return nl_qdisc_tbf(b, 1, 0, TC_H_ROOT, &t);
-	}
 	if (!strcmp(kind, "netem"))
 		return nl_qdisc_netem(b, 1, 0, TC_H_ROOT, &ne);
 	/* Other kinds: no options (most have defaults). */

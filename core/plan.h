@@ -80,6 +80,11 @@ int plan_print(const struct plan *p, FILE *out, int down);
 const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
 			     char *buf, size_t len);
 
+/* TBF burst and queue limit (bytes) for a rate (bit/s), a queue (packets,
+ * 0 = 1000) and an MTU: the sizing nslab uses everywhere. */
+void plan_tbf_size(uint64_t rate_bps, uint32_t queue_pkts, int mtu,
+		   uint32_t *burst_bytes, uint32_t *limit_bytes);
+
 /* Which end (0 = a, 1 = b) of a link is the veth's primary end. */
 int plan_veth_primary(const struct lab *lab, int link);
 

@@ -1,6 +1,7 @@
 /* test_nl.c — every netlink builder, parsed back with libmnl (no root). */
 #include "../tsuite.h"
 #include "nl.h"
+#include "plan.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,17 @@
 #include <libmnl/libmnl.h>
 
 #define TB_MAX 64
+
+
+/* TBF parameters as nslab sizes them (plan_tbf_size), for the builders. */
+static void tbf_params(struct nl_tbf *t, uint64_t rate_bps, uint32_t queue_pkts,
+		       int mtu)
+{
+	memset(t, 0, sizeof(*t));
+	t->mtu = mtu;
+	t->rate_Bps = rate_bps / 8;
+	plan_tbf_size(rate_bps, queue_pkts, mtu, &t->burst_bytes, &t->limit_bytes);
+}
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
@@ -431,7 +443,7 @@ START_TEST(test_tbf)
 	struct nl_tbf t;
 	struct nl_batch *b = nl_batch_new();
 
-	nl_tbf_defaults(&t, 10000000, 100, 1500); /* 10 Mbit/s */
+	tbf_params(&t, 10000000, 100, 1500); /* 10 Mbit/s */
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0x10000, TC_H_ROOT, &t), 0);
 	tc_header(msg0(b), RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 3, 0x10000, TC_H_ROOT, "tbf",
 		  tb);
@@ -442,7 +454,7 @@ START_TEST(test_tbf)
 	ck_assert_uint_eq(q.rate.rate, 1250000);
 	ck_assert_uint_eq(q.rate.linklayer, TC_LINKLAYER_ETHERNET);
 	ck_assert_uint_eq(q.peakrate.rate, 0);
-	ck_assert_uint_eq(q.limit, 150000);
+	ck_assert_uint_eq(q.limit, 151400); /* 100 frames of 1500 + 14 */
 	/* 5000 B at 1.25 MB/s = 4 ms = 62500 ticks of 64 ns */
 	ck_assert_uint_eq(q.buffer, 62500);
 	assert_u32(o[TCA_TBF_BURST], 5000);
@@ -452,7 +464,7 @@ START_TEST(test_tbf)
 	/* 40 Gbit/s = 5e9 B/s >= 2^32 B/s: RATE64, 32-bit field saturated.
 	 * (10 Gbit/s = 1.25e9 B/s still fits in 32 bits.) */
 	nl_batch_reset(b);
-	nl_tbf_defaults(&t, 40000000000ull, 0, 1500);
+	tbf_params(&t, 40000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf_replace(b, 3, 0, 0x10001, &t), 0);
 	tc_header(msg0(b), RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, 3, 0, 0x10001, "tbf", tb);
 	parse_nest(tb[TCA_OPTIONS], o);
@@ -461,10 +473,10 @@ START_TEST(test_tbf)
 	ck_assert_ptr_nonnull(o[TCA_TBF_RATE64]);
 	ck_assert_uint_eq(mnl_attr_get_u64(o[TCA_TBF_RATE64]), 5000000000ull);
 	assert_u32(o[TCA_TBF_BURST], 20000000); /* rate / 250 */
-	ck_assert_uint_eq(q.limit, 20000000 + 250000000); /* burst + 50 ms */
+	ck_assert_uint_eq(q.limit, 20000000); /* 1000 frames < burst: a burst */
 
 	nl_batch_reset(b);
-	nl_tbf_defaults(&t, 10000000000ull, 0, 1500);
+	tbf_params(&t, 10000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0, TC_H_ROOT, &t), 0);
 	parse_msg(msg0(b), sizeof(struct tcmsg), tb);
 	parse_nest(tb[TCA_OPTIONS], o);
@@ -477,18 +489,19 @@ END_TEST
 
 START_TEST(test_tbf_defaults_values)
 {
-	struct nl_tbf t;
+	uint32_t burst, limit;
 
-	nl_tbf_defaults(&t, 10000000, 0, 1500);
-	ck_assert_uint_eq(t.burst_bytes, 5000); /* rate / 250 > 2 * mtu */
-	ck_assert_uint_eq(t.limit_bytes, 5000 + 62500);
-	nl_tbf_defaults(&t, 1000000, 0, 0); /* 1 Mbit/s, default mtu */
-	ck_assert_int_eq(t.mtu, 1500);
-	ck_assert_uint_eq(t.burst_bytes, 3000); /* 2 * mtu */
-	nl_tbf_defaults(&t, 1000000000, 0, 1500);
-	ck_assert_uint_eq(t.burst_bytes, 500000);
-	nl_tbf_defaults(&t, 1000000000, 10, 1500);
-	ck_assert_uint_eq(t.limit_bytes, 500000); /* never below burst */
+	plan_tbf_size(10000000, 0, 1500, &burst, &limit);
+	ck_assert_uint_eq(burst, 5000);		/* rate / 250 > 2 frames */
+	ck_assert_uint_eq(limit, 1000 * 1514);	/* 1000 frames */
+	plan_tbf_size(1000000, 0, 1500, &burst, &limit);
+	ck_assert_uint_eq(burst, 2 * 1514);	/* two frames */
+	plan_tbf_size(1000000000, 0, 1500, &burst, &limit);
+	ck_assert_uint_eq(burst, 500000);
+	plan_tbf_size(1000000000, 10, 1500, &burst, &limit);
+	ck_assert_uint_eq(limit, 500000);	/* never below burst */
+	plan_tbf_size(8000000000000ull, 0, 1500, &burst, &limit);
+	ck_assert_uint_eq(burst, 64u << 20);	/* capped */
 }
 END_TEST
 
@@ -661,7 +674,7 @@ START_TEST(test_tbf_decode)
 	struct nl_tbf t;
 	struct nl_batch *b = nl_batch_new();
 
-	nl_tbf_defaults(&t, 40000000000ull, 0, 1500);
+	tbf_params(&t, 40000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0x10000, TC_H_ROOT, &t), 0);
 	ck_assert_int_eq(nl_decode_qdisc(msg0(b), &qi), 0);
 	ck_assert_str_eq(qi.kind, "tbf");
