@@ -103,7 +103,9 @@ int cmd_shell(int argc, char **argv)
 		if (fd >= 0) {
 			args[1] = "--rcfile";
 			args[2] = rcpath;
-			args[3] = "-i";
+			/* interactive on a terminal; a script piped in runs as
+			 * one (no job-control warnings) */
+			args[3] = isatty(STDIN_FILENO) ? "-i" : NULL;
 		}
 	}
 	env = shell_env(ps1);

@@ -71,6 +71,19 @@ for sig in INT TERM; do
 	wait_for 3 eval "! ps -eo stat=,args= | grep -v '^Z' | grep -q ' sleep 31$'" || fail "sleep 31 survived SIG$sig to nslab exec"
 done
 
+# shell: a script piped in runs inside the node, exit status passed back
+out=$(printf 'hostname; echo "$NSLAB_LAB/$NSLAB_NODE"; exit 5\n' | "$NSLAB" shell "$LAB" h1 2>&1)
+rc=$?
+[ "$rc" = 5 ] && pass "shell exit status 5" || fail "shell exited $rc, expected 5 ($out)"
+[ "$out" = "h1
+$LAB/h1" ] && pass "shell runs in h1" || fail "shell printed: $out"
+# on a terminal the prompt names the lab and node
+if command -v script > /dev/null; then
+	out=$(printf 'exit\n' | SHELL=/bin/bash script -qc "$NSLAB shell $LAB h2" /dev/null 2>&1)
+	grep -qF "[$LAB.h2]" <<<"$out" && pass "the shell prompt names $LAB.h2" ||
+		fail "no [$LAB.h2] prompt in: $(head -c 300 <<<"$out")"
+fi
+
 # latency (never asserted: SPEC §6 measures it in make bench)
 for i in $(seq 1 41); do
 	a=$(now); "$NSLAB" exec "$LAB" h1 true; b=$(now)
