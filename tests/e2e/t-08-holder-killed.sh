@@ -59,4 +59,25 @@ left=$(pids_in_netns "$ino")
 # 3. the name can be used again at once
 expect_rc 0 "up again" "$NSLAB" up "$f" && lab_inodes "$LAB"
 expect_rc 0 "down" "$NSLAB" down "$LAB"
+
+# 4. kill -9 of nslab itself in the middle of up (a 300-host star takes
+#    ~0.2 s): whatever it left is a broken lab that down removes
+big=$T/big.xml
+{
+	echo "<lab name=\"$LAB\"><switch name=\"s1\"/>"
+	for i in $(seq 1 300); do echo "<host name=\"h$i\"/><link a=\"h$i\" b=\"s1\"/>"; done
+	echo "</lab>"
+} > "$big"
+"$NSLAB" up "$big" &
+up=$!
+track_pid $up
+wait_for 5 test -d "/run/nslab/$LAB" || fail "up never created its state"
+sleep 0.05
+kill -9 $up
+wait $up 2>/dev/null
+diag "after kill -9 of nslab up: $("$NSLAB" ls | grep "^$LAB" || echo 'no lab listed')"
+expect_rc 0 "down after nslab was killed mid-up" "$NSLAB" down "$LAB"
+[ -e "/run/nslab/$LAB" ] && fail "down left /run/nslab/$LAB"
+ls /run/netns | grep -q "^$LAB\." && fail "down left /run/netns entries"
+assert_clean && pass "nothing left after nslab was killed mid-up"
 exit 0
