@@ -5,6 +5,8 @@
  * closing line of the run is Check's own summary. */
 #pragma once
 #include <check.h>
+#include <stddef.h>
+#include <stdint.h>
 
 void tsuite_register(Suite *(*make)(void));
 
@@ -13,6 +15,25 @@ void tsuite_register(Suite *(*make)(void));
 	{                                                               \
 		tsuite_register(fn);                                    \
 	}
+
+/* A growable string for reports and generated lab files. */
+struct tsuite_buf {
+	char *s;
+	size_t n, cap;
+	int count;	/* lines added with tsuite_buf_line() */
+};
+
+/* Append formatted text. */
+void tsuite_buf_printf(struct tsuite_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append "\n" and a formatted line, counting it (failure reports). */
+void tsuite_buf_line(struct tsuite_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+struct nl_tbf;
+/* TBF parameters as nslab sizes them (plan_tbf_size), for the builders. */
+void tsuite_tbf_params(struct nl_tbf *t, uint64_t rate_bps, uint32_t queue_pkts,
+		       int mtu);
 
 /* Directory of the source tree (tests are run from the top level). */
 #define TSUITE_TOP "."

@@ -26,15 +26,6 @@
 #include <linux/rtnetlink.h>
 
 
-/* TBF parameters as nslab sizes them (plan_tbf_size), for the builders. */
-static void tbf_params(struct nl_tbf *t, uint64_t rate_bps, uint32_t queue_pkts,
-		       int mtu)
-{
-	memset(t, 0, sizeof(*t));
-	t->mtu = mtu;
-	t->rate_Bps = rate_bps / 8;
-	plan_tbf_size(rate_bps, queue_pkts, mtu, &t->burst_bytes, &t->limit_bytes);
-}
 
 static struct nl_sock *s;
 static struct nl_batch *b;
@@ -440,7 +431,7 @@ static void check_tbf(uint64_t rate_bitps)
 	uint32_t slack;
 	int i;
 
-	tbf_params(&t, rate_bitps, 0, 1500);
+	tsuite_tbf_params(&t, rate_bitps, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf_replace(b, 2, 0x10000, TC_H_ROOT, &t), 0);
 	send_ok(s);
 	memset(&c, 0, sizeof(c));

@@ -14,38 +14,9 @@
 #define BAD_DIR "tests/data/bad"
 #define BAD_MAX 512
 
-struct report {
-	char *s;
-	size_t n, cap;
-	int count;
-};
-
-static void report_add(struct report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void report_add(struct report *r, const char *fmt, ...)
-{
-	va_list ap;
-	char line[1024];
-	size_t k;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	k = strlen(line);
-	if (r->n + k + 2 > r->cap) {
-		r->cap = (r->cap + k + 2) * 2;
-		r->s = realloc(r->s, r->cap);
-		ck_assert_ptr_nonnull(r->s);
-	}
-	r->s[r->n++] = '\n';
-	memcpy(r->s + r->n, line, k + 1);
-	r->n += k;
-	r->count++;
-}
 
 /* One EXPECTED line: "FILE\tLINE\tREGEX" (no trailing newline). */
-static void check_one(struct report *r, const char *file, int line,
+static void check_one(struct tsuite_buf *r, const char *file, int line,
 		      const char *re)
 {
 	struct lab_errors *errs = malloc(sizeof(*errs));
@@ -60,27 +31,27 @@ static void check_one(struct report *r, const char *file, int line,
 	ret = lab_load(path, &lab, errs);
 	lab_free(lab);
 	if (ret >= 0) {
-		report_add(r, "%s: accepted", file);
+		tsuite_buf_line(r, "%s: accepted", file);
 		goto out;
 	}
 	if (errs->n < 1) {
-		report_add(r, "%s: refused (%d) without a message", file, ret);
+		tsuite_buf_line(r, "%s: refused (%d) without a message", file, ret);
 		goto out;
 	}
 	rc = regcomp(&rx, re, REG_EXTENDED | REG_ICASE | REG_NOSUB);
 	if (rc) {
-		report_add(r, "%s: bad regex in EXPECTED: %s", file, re);
+		tsuite_buf_line(r, "%s: bad regex in EXPECTED: %s", file, re);
 		goto out;
 	}
 	if (errs->v[0].line != line || regexec(&rx, errs->v[0].msg, 0, NULL, 0))
-		report_add(r, "%s: want line %d /%s/, got line %d: %s", file,
+		tsuite_buf_line(r, "%s: want line %d /%s/, got line %d: %s", file,
 			   line, re, errs->v[0].line, errs->v[0].msg);
 	regfree(&rx);
 out:
 	free(errs);
 }
 
-static int read_expected(char names[][128], int max, struct report *r)
+static int read_expected(char names[][128], int max, struct tsuite_buf *r)
 {
 	FILE *f = fopen(BAD_DIR "/EXPECTED", "r");
 	char buf[2048];
@@ -100,14 +71,14 @@ static int read_expected(char names[][128], int max, struct report *r)
 		ln = strchr(file, '\t');
 		re = ln ? strchr(ln + 1, '\t') : NULL;
 		if (!ln || !re) {
-			report_add(r, "EXPECTED:%d: not FILE<TAB>LINE<TAB>REGEX", lineno);
+			tsuite_buf_line(r, "EXPECTED:%d: not FILE<TAB>LINE<TAB>REGEX", lineno);
 			continue;
 		}
 		*ln++ = 0;
 		*re++ = 0;
 		line = strtol(ln, &end, 10);
 		if (*end || line < 0) {
-			report_add(r, "EXPECTED:%d: bad line number \"%s\"", lineno, ln);
+			tsuite_buf_line(r, "EXPECTED:%d: bad line number \"%s\"", lineno, ln);
 			continue;
 		}
 		if (n < max)
@@ -121,7 +92,7 @@ static int read_expected(char names[][128], int max, struct report *r)
 START_TEST(test_bad_files)
 {
 	static char names[BAD_MAX][128];
-	struct report r = { 0 };
+	struct tsuite_buf r = { 0 };
 	struct dirent *de;
 	DIR *d;
 	int n, i, nxml = 0;
@@ -143,7 +114,7 @@ START_TEST(test_bad_files)
 			if (!strcmp(names[i], de->d_name))
 				break;
 		if (i == n)
-			report_add(&r, "%s: not listed in EXPECTED", de->d_name);
+			tsuite_buf_line(&r, "%s: not listed in EXPECTED", de->d_name);
 	}
 	closedir(d);
 	for (i = 0; i < n; i++) {
@@ -153,7 +124,7 @@ START_TEST(test_bad_files)
 		snprintf(path, sizeof(path), BAD_DIR "/%.127s", names[i]);
 		f = fopen(path, "r");
 		if (!f)
-			report_add(&r, "%s: listed in EXPECTED but missing", names[i]);
+			tsuite_buf_line(&r, "%s: listed in EXPECTED but missing", names[i]);
 		else
 			fclose(f);
 	}

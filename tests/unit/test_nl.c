@@ -21,15 +21,6 @@
 #define TB_MAX 64
 
 
-/* TBF parameters as nslab sizes them (plan_tbf_size), for the builders. */
-static void tbf_params(struct nl_tbf *t, uint64_t rate_bps, uint32_t queue_pkts,
-		       int mtu)
-{
-	memset(t, 0, sizeof(*t));
-	t->mtu = mtu;
-	t->rate_Bps = rate_bps / 8;
-	plan_tbf_size(rate_bps, queue_pkts, mtu, &t->burst_bytes, &t->limit_bytes);
-}
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0a };
 static const uint8_t mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
@@ -443,7 +434,7 @@ START_TEST(test_tbf)
 	struct nl_tbf t;
 	struct nl_batch *b = nl_batch_new();
 
-	tbf_params(&t, 10000000, 100, 1500); /* 10 Mbit/s */
+	tsuite_tbf_params(&t, 10000000, 100, 1500); /* 10 Mbit/s */
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0x10000, TC_H_ROOT, &t), 0);
 	tc_header(msg0(b), RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, 3, 0x10000, TC_H_ROOT, "tbf",
 		  tb);
@@ -464,7 +455,7 @@ START_TEST(test_tbf)
 	/* 40 Gbit/s = 5e9 B/s >= 2^32 B/s: RATE64, 32-bit field saturated.
 	 * (10 Gbit/s = 1.25e9 B/s still fits in 32 bits.) */
 	nl_batch_reset(b);
-	tbf_params(&t, 40000000000ull, 0, 1500);
+	tsuite_tbf_params(&t, 40000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf_replace(b, 3, 0, 0x10001, &t), 0);
 	tc_header(msg0(b), RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE, 3, 0, 0x10001, "tbf", tb);
 	parse_nest(tb[TCA_OPTIONS], o);
@@ -476,7 +467,7 @@ START_TEST(test_tbf)
 	ck_assert_uint_eq(q.limit, 20000000); /* 1000 frames < burst: a burst */
 
 	nl_batch_reset(b);
-	tbf_params(&t, 10000000000ull, 0, 1500);
+	tsuite_tbf_params(&t, 10000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0, TC_H_ROOT, &t), 0);
 	parse_msg(msg0(b), sizeof(struct tcmsg), tb);
 	parse_nest(tb[TCA_OPTIONS], o);
@@ -674,7 +665,7 @@ START_TEST(test_tbf_decode)
 	struct nl_tbf t;
 	struct nl_batch *b = nl_batch_new();
 
-	tbf_params(&t, 40000000000ull, 0, 1500);
+	tsuite_tbf_params(&t, 40000000000ull, 0, 1500);
 	ck_assert_int_eq(nl_qdisc_tbf(b, 3, 0x10000, TC_H_ROOT, &t), 0);
 	ck_assert_int_eq(nl_decode_qdisc(msg0(b), &qi), 0);
 	ck_assert_str_eq(qi.kind, "tbf");

@@ -29,35 +29,6 @@
 #define GOLDEN_DIR "tests/data/golden"
 #define MAX_LABS 256
 
-struct report {
-	char *s;
-	size_t n, cap;
-	int count;
-};
-
-static void report_add(struct report *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void report_add(struct report *r, const char *fmt, ...)
-{
-	va_list ap;
-	char line[2048];
-	size_t k;
-
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	k = strlen(line);
-	if (r->n + k + 2 > r->cap) {
-		r->cap = (r->cap + k + 2) * 2;
-		r->s = realloc(r->s, r->cap);
-		ck_assert_ptr_nonnull(r->s);
-	}
-	r->s[r->n++] = '\n';
-	memcpy(r->s + r->n, line, k + 1);
-	r->n += k;
-	r->count++;
-}
 
 /* ---- finding the lab_files ------------------------------------------------------ */
 
@@ -118,7 +89,7 @@ static void golden_path(const char *lab, char *out, size_t len)
 
 /* ---- plan text --------------------------------------------------------------- */
 
-static struct lab *load_file(const char *path, struct report *r)
+static struct lab *load_file(const char *path, struct tsuite_buf *r)
 {
 	struct lab_errors *errs = malloc(sizeof(*errs));
 	struct lab *lab = NULL;
@@ -128,7 +99,7 @@ static struct lab *load_file(const char *path, struct report *r)
 	lab_errors_init(errs, path);
 	ret = lab_load(path, &lab, errs);
 	if (ret) {
-		report_add(r, "%s: refused (%d): line %d: %s", path, ret,
+		tsuite_buf_line(r, "%s: refused (%d): line %d: %s", path, ret,
 			   errs->n ? errs->v[0].line : 0,
 			   errs->n ? errs->v[0].msg : "(no message)");
 		lab_free(lab);
@@ -177,7 +148,7 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* First differing line, for the report. */
-static void diff_report(struct report *r, const char *gold, const char *want,
+static void diff_report(struct tsuite_buf *r, const char *gold, const char *want,
 			const char *got)
 {
 	int line = 1;
@@ -189,7 +160,7 @@ static void diff_report(struct report *r, const char *gold, const char *want,
 		size_t lb = eb ? (size_t)(eb - b) : strlen(b);
 
 		if (la != lb || memcmp(a, b, la) || !ea != !eb) {
-			report_add(r, "%s:%d differs:\n    golden: %.*s\n    now:    %.*s",
+			tsuite_buf_line(r, "%s:%d differs:\n    golden: %.*s\n    now:    %.*s",
 				   gold, line, (int)(la > 300 ? 300 : la), a,
 				   (int)(lb > 300 ? 300 : lb), b);
 			return;
@@ -200,12 +171,12 @@ static void diff_report(struct report *r, const char *gold, const char *want,
 		b = eb + 1;
 		line++;
 	}
-	report_add(r, "%s differs", gold);
+	tsuite_buf_line(r, "%s differs", gold);
 }
 
 START_TEST(test_golden)
 {
-	struct report r = { 0 };
+	struct tsuite_buf r = { 0 };
 	const char *upd = getenv("NSLAB_UPDATE_GOLDEN");
 	bool update = upd && !strcmp(upd, "1");
 	int i;
@@ -232,7 +203,7 @@ START_TEST(test_golden)
 			ck_assert_uint_eq(fwrite(got, 1, glen, f), glen);
 			ck_assert_int_eq(fclose(f), 0);
 		} else if (!(want = slurp(gold, &wlen))) {
-			report_add(&r, "%s: no golden file %s (NSLAB_UPDATE_GOLDEN=1 writes it)",
+			tsuite_buf_line(&r, "%s: no golden file %s (NSLAB_UPDATE_GOLDEN=1 writes it)",
 				   lab_files[i], gold);
 		} else {
 			if (wlen != glen || memcmp(want, got, glen))
@@ -251,7 +222,7 @@ END_TEST
 /* Every golden file belongs to a lab that still exists. */
 START_TEST(test_no_stale_golden)
 {
-	struct report r = { 0 };
+	struct tsuite_buf r = { 0 };
 	struct dirent *de;
 	DIR *d;
 	int i;
@@ -271,7 +242,7 @@ START_TEST(test_no_stale_golden)
 				break;
 		}
 		if (i == nlab_files)
-			report_add(&r, "%s: no lab in " TOPO_DIR " for it", path);
+			tsuite_buf_line(&r, "%s: no lab in " TOPO_DIR " for it", path);
 	}
 	closedir(d);
 	ck_assert_msg(r.count == 0, "stale golden files:%s", r.s);
@@ -282,7 +253,7 @@ END_TEST
 /* The teardown script removes every node's namespace. */
 START_TEST(test_down)
 {
-	struct report r = { 0 };
+	struct tsuite_buf r = { 0 };
 	int i, n;
 
 	find_labs();
@@ -300,12 +271,12 @@ START_TEST(test_down)
 			snprintf(want, sizeof(want), "\nip netns del %s",
 				 plan_netns_name(lab, n, ns, sizeof(ns)));
 			if (!strstr(txt, want))
-				report_add(&r, "%s: down script lacks \"%s\"",
+				tsuite_buf_line(&r, "%s: down script lacks \"%s\"",
 					   lab_files[i], want + 1);
 		}
 		/* the down script builds nothing */
 		if (strstr(txt, "ip netns add") || strstr(txt, "link add"))
-			report_add(&r, "%s: down script creates something", lab_files[i]);
+			tsuite_buf_line(&r, "%s: down script creates something", lab_files[i]);
 		free(txt);
 		plan_free(p);
 		lab_free(lab);
@@ -357,7 +328,7 @@ static bool touches(const struct lab *lab, const struct plan_op *op, int node)
 
 START_TEST(test_demo_order)
 {
-	struct report r = { 0 };
+	struct tsuite_buf r = { 0 };
 	struct lab *lab = load_file(TOPO_DIR "/demo.xml", &r);
 	struct plan *p = NULL;
 	int i, j, n, seen[16] = { 0 };

@@ -123,34 +123,6 @@ static int naddr(const struct lab *lab, const char *node, const char *ifn)
 	return lab_iface_addrs(lab, iface_of(lab, node, ifn), a, 16);
 }
 
-/* Growable string for generated labs. */
-struct sbuf {
-	char *s;
-	size_t n, cap;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	for (;;) {
-		va_start(ap, fmt);
-		k = vsnprintf(b->s ? b->s + b->n : NULL, b->s ? b->cap - b->n : 0,
-			      fmt, ap);
-		va_end(ap);
-		ck_assert_int_ge(k, 0);
-		if (b->s && b->n + (size_t)k < b->cap)
-			break;
-		b->cap = (b->cap + (size_t)k + 1) * 2;
-		b->s = realloc(b->s, b->cap);
-		ck_assert_ptr_nonnull(b->s);
-	}
-	b->n += (size_t)k;
-}
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -233,20 +205,20 @@ END_TEST
 
 START_TEST(test_mixed_explicit)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	struct lab *lab;
 	char want[32], name[8];
 	int i, next = 1;
 
-	sb_printf(&b, "<lab name=\"t\">\n<switch name=\"s1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"t\">\n<switch name=\"s1\"/>\n");
 	for (i = 1; i <= 12; i++)
 		if (i == 3)
-			sb_printf(&b, "<host name=\"h3\"><iface name=\"eth0\" addr=\"192.168.1.10/24\"/></host>\n");
+			tsuite_buf_printf(&b, "<host name=\"h3\"><iface name=\"eth0\" addr=\"192.168.1.10/24\"/></host>\n");
 		else
-			sb_printf(&b, "<host name=\"h%d\"/>\n", i);
+			tsuite_buf_printf(&b, "<host name=\"h%d\"/>\n", i);
 	for (i = 1; i <= 12; i++)
-		sb_printf(&b, "<link a=\"h%d\" b=\"s1\"/>\n", i);
-	sb_printf(&b, "</lab>\n");
+		tsuite_buf_printf(&b, "<link a=\"h%d\" b=\"s1\"/>\n", i);
+	tsuite_buf_printf(&b, "</lab>\n");
 	lab = load(b.s);
 	free(b.s);
 
@@ -269,18 +241,18 @@ END_TEST
  * avoid every one of them. */
 START_TEST(test_many_explicit_in_segment)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	struct lab *lab;
 	int i, n;
 
-	sb_printf(&b, "<lab name=\"t\">\n<switch name=\"s1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"t\">\n<switch name=\"s1\"/>\n");
 	for (i = 1; i <= 80; i++)
-		sb_printf(&b, "<host name=\"h%d\"><iface name=\"eth0\" addr=\"10.1.0.%d/24\"/></host>\n",
+		tsuite_buf_printf(&b, "<host name=\"h%d\"><iface name=\"eth0\" addr=\"10.1.0.%d/24\"/></host>\n",
 			  i, i);
-	sb_printf(&b, "<host name=\"auto1\"/><host name=\"auto2\"/>\n");
+	tsuite_buf_printf(&b, "<host name=\"auto1\"/><host name=\"auto2\"/>\n");
 	for (i = 1; i <= 80; i++)
-		sb_printf(&b, "<link a=\"h%d\" b=\"s1\"/>\n", i);
-	sb_printf(&b, "<link a=\"auto1\" b=\"s1\"/><link a=\"auto2\" b=\"s1\"/>\n</lab>\n");
+		tsuite_buf_printf(&b, "<link a=\"h%d\" b=\"s1\"/>\n", i);
+	tsuite_buf_printf(&b, "<link a=\"auto1\" b=\"s1\"/><link a=\"auto2\" b=\"s1\"/>\n</lab>\n");
 	lab = load(b.s);
 	free(b.s);
 	ck_addr4(lab, "auto1", "eth0", "10.1.0.81/24");
@@ -451,14 +423,14 @@ END_TEST
  * smallest aligned block), and a full ipbase is an error. */
 START_TEST(test_block_size_alignment)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	struct lab *lab;
 	int i;
 
-	sb_printf(&b, "<lab name=\"t\">\n<router name=\"r1\"/><router name=\"r2\"/><switch name=\"s1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"t\">\n<router name=\"r1\"/><router name=\"r2\"/><switch name=\"s1\"/>\n");
 	for (i = 1; i <= 200; i++)
-		sb_printf(&b, "<host name=\"h%d\"/><link a=\"h%d\" b=\"s1\"/>\n", i, i);
-	sb_printf(&b, "<link a=\"r1\" b=\"r2\"/>\n</lab>\n");
+		tsuite_buf_printf(&b, "<host name=\"h%d\"/><link a=\"h%d\" b=\"s1\"/>\n", i, i);
+	tsuite_buf_printf(&b, "<link a=\"r1\" b=\"r2\"/>\n</lab>\n");
 	lab = load(b.s);
 	free(b.s);
 	/* the LAN's first link comes first: 200 + 2 -> /24 at 10.0.0.0 */
@@ -674,15 +646,15 @@ static int cmp_mac(const void *a, const void *b)
 
 START_TEST(test_mac_unique_500)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	struct lab *lab;
 	uint8_t (*macs)[6];
 	int i, n = 0;
 
-	sb_printf(&b, "<lab name=\"star\">\n<switch name=\"s1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"star\">\n<switch name=\"s1\"/>\n");
 	for (i = 1; i <= 500; i++)
-		sb_printf(&b, "<host name=\"h%d\"/>\n<link a=\"h%d\" b=\"s1\"/>\n", i, i);
-	sb_printf(&b, "</lab>\n");
+		tsuite_buf_printf(&b, "<host name=\"h%d\"/>\n<link a=\"h%d\" b=\"s1\"/>\n", i, i);
+	tsuite_buf_printf(&b, "</lab>\n");
 	lab = load(b.s);
 	free(b.s);
 	ck_assert_int_eq(lab->nifaces, 1000);
@@ -712,13 +684,13 @@ END_TEST
  * fine, 1025 are refused before anything is built. */
 static char *star_xml(int n)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	int i;
 
-	sb_printf(&b, "<lab name=\"star\">\n<switch name=\"s1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"star\">\n<switch name=\"s1\"/>\n");
 	for (i = 1; i <= n; i++)
-		sb_printf(&b, "<host name=\"h%d\"/>\n<link a=\"h%d\" b=\"s1\"/>\n", i, i);
-	sb_printf(&b, "</lab>\n");
+		tsuite_buf_printf(&b, "<host name=\"h%d\"/>\n<link a=\"h%d\" b=\"s1\"/>\n", i, i);
+	tsuite_buf_printf(&b, "</lab>\n");
 	return b.s;
 }
 
@@ -924,19 +896,19 @@ END_TEST
 
 START_TEST(test_big_lab)
 {
-	struct sbuf b = { 0 };
+	struct tsuite_buf b = { 0 };
 	struct lab *lab;
 	struct plan *p = NULL;
 	int s, h, n, ret;
 
-	sb_printf(&b, "<lab name=\"big\">\n<router name=\"r1\"/>\n");
+	tsuite_buf_printf(&b, "<lab name=\"big\">\n<router name=\"r1\"/>\n");
 	for (s = 1; s <= 20; s++) {
-		sb_printf(&b, "<switch name=\"s%d\"/>\n<link a=\"r1\" b=\"s%d\"/>\n", s, s);
+		tsuite_buf_printf(&b, "<switch name=\"s%d\"/>\n<link a=\"r1\" b=\"s%d\"/>\n", s, s);
 		for (h = 1; h <= 100; h++)
-			sb_printf(&b, "<host name=\"h%d_%d\" gateway=\"auto\"/><link a=\"h%d_%d\" b=\"s%d\"/>\n",
+			tsuite_buf_printf(&b, "<host name=\"h%d_%d\" gateway=\"auto\"/><link a=\"h%d_%d\" b=\"s%d\"/>\n",
 				  s, h, s, h, s);
 	}
-	sb_printf(&b, "</lab>\n");
+	tsuite_buf_printf(&b, "</lab>\n");
 	lab = load(b.s);
 	free(b.s);
 	ck_assert_int_eq(lab->nnodes, 2021);
