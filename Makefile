@@ -63,8 +63,9 @@ tests/kernel/run: $(KERN_SRC:.c=.o) core/libnslab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS) -lm -lpthread
 
 deps:
-	@pkg-config --exists $(PKGS) check && command -v ip >/dev/null && \
-	  command -v iperf3 >/dev/null && command -v ping >/dev/null || ./tools/install-deps
+	@pkg-config --exists $(PKGS) check && \
+	  ( for c in cc ip tc bridge iperf3 ping python3 setpriv; do \
+	    command -v $$c >/dev/null || exit 1; done ) || ./tools/install-deps
 
 # Unit tests need no root; kernel and e2e tests run only as root.
 check: deps
