@@ -202,10 +202,13 @@ static int holder_record(struct state *st, const int *ns_fds,
 			k = state_add_node(st, names[i], NULL, -1);
 		if (k < 0)
 			return k;
-		if (fstat(ns_fds[i], &sb) < 0)
-			return -errno;
-		st->nodes[k].netns_fd = ns_fds[i];
-		st->nodes[k].netns_ino = sb.st_ino;
+		/* state_add_node() may have recorded it already */
+		if (st->nodes[k].netns_fd != ns_fds[i] || !st->nodes[k].netns_ino) {
+			if (fstat(ns_fds[i], &sb) < 0)
+				return -errno;
+			st->nodes[k].netns_fd = ns_fds[i];
+			st->nodes[k].netns_ino = sb.st_ino;
+		}
 		ret = state_node_dirs(st, k);
 		if (ret < 0)
 			return ret;

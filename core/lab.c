@@ -204,6 +204,13 @@ const char *lab_ip_str(const struct lab_addr *a, char *buf, size_t len)
 	return buf;
 }
 
+const char *lab_mac_str(const uint8_t *m, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+	return buf;
+}
+
 const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len)
 {
 	size_t n;

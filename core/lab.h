@@ -50,6 +50,8 @@ int lab_addr_parse(const char *s, struct lab_addr *a);
 /* Format "IP/LEN" (or "IP" when prefix < 0) into buf (>= 50 bytes). */
 const char *lab_addr_str(const struct lab_addr *a, char *buf, size_t len);
 const char *lab_ip_str(const struct lab_addr *a, char *buf, size_t len);
+/* "02:00:00:00:00:01" into buf (>= 18 bytes). */
+const char *lab_mac_str(const uint8_t *mac, char *buf);
 /* True when a and b (with prefix p) are in the same subnet. */
 bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b, int p);
 void lab_addr_mask(struct lab_addr *a, int prefix);
@@ -171,7 +173,6 @@ struct lab_node {
 	/* resolved */
 	int nifaces;		/* ifaces of this node, in ifindex order */
 	int *ifaces;
-	int next_ifindex;
 	uint8_t bridge_mac[6];	/* switches: the bridge's own MAC */
 };
 

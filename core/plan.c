@@ -421,7 +421,6 @@ void plan_free(struct plan *p)
 	if (!p)
 		return;
 	free(p->ops);
-	arena_free(&p->arena);
 	free(p);
 }
 

@@ -63,7 +63,6 @@ struct plan_op {
 };
 
 struct plan {
-	struct arena arena;
 	const struct lab *lab;
 	int nops, cap;
 	struct plan_op *ops;

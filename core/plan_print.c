@@ -71,13 +71,6 @@ static const char *shq(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static const char *mac_str(const uint8_t *m, char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		m[4], m[5]);
-	return buf;
-}
-
 static const char *ifname(const struct out *o, int iface)
 {
 	if (iface == PLAN_LO)
@@ -94,7 +87,7 @@ static void pr_bridge(struct out *o, const struct plan_op *op)
 
 	fprintf(o->f, "ip -n %s link add br0 index 2 address %s type bridge "
 		      "forward_delay 200 stp_state %d mcast_snooping 0",
-		o->ns, mac_str(n->bridge_mac, mac), n->stp);
+		o->ns, lab_mac_str(n->bridge_mac, mac), n->stp);
 	if (n->hub)
 		fprintf(o->f, " ageing_time 0");
 	if (n->vlan_filtering)
@@ -112,12 +105,12 @@ static void pr_veth(struct out *o, const struct plan_op *op)
 
 	plan_netns_name(lab, b->node, peer_ns, sizeof(peer_ns));
 	fprintf(o->f, "ip -n %s link add %s index %d address %s mtu %d", o->ns,
-		shq(a->name, q, sizeof(q)), a->ifindex, mac_str(a->mac, mac),
+		shq(a->name, q, sizeof(q)), a->ifindex, lab_mac_str(a->mac, mac),
 		a->mtu);
 	if (lab->nodes[a->node].kind == LAB_SWITCH)
 		fprintf(o->f, " master br0");
 	fprintf(o->f, " type veth peer name %s index %d address %s mtu %d netns %s\n",
-		shq(b->name, q, sizeof(q)), b->ifindex, mac_str(b->mac, mac),
+		shq(b->name, q, sizeof(q)), b->ifindex, lab_mac_str(b->mac, mac),
 		b->mtu, peer_ns);
 }
 
@@ -128,7 +121,7 @@ static void pr_vlan(struct out *o, const struct plan_op *op)
 
 	fprintf(o->f, "ip -n %s link add link %s name %s index %d address %s mtu %d type vlan id %d\n",
 		o->ns, shq(f->parent, q1, sizeof(q1)), shq(f->name, q2, sizeof(q2)),
-		f->ifindex, mac_str(f->mac, mac), f->mtu, f->vlan);
+		f->ifindex, lab_mac_str(f->mac, mac), f->mtu, f->vlan);
 }
 
 static void pr_bridge_vlan(struct out *o, const struct plan_op *op)

@@ -336,7 +336,6 @@ static void check_ifaces(struct resolver *r)
 				cmp_link_order, lab);
 		for (j = 0; j < n->nifaces; j++)
 			lab->ifaces[n->ifaces[j]].ifindex = next++;
-		n->next_ifindex = next;
 	}
 }
 

@@ -119,13 +119,6 @@ void cli_json_str(void *fp, const char *s)
 	fputc('"', f);
 }
 
-static const char *mac_str(const uint8_t *m, char *buf)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		m[4], m[5]);
-	return buf;
-}
-
 /* "s1:eth1" for the other end of an interface's link. */
 static const char *peer_str(const struct lab *lab, const struct lab_iface *f,
 			    char *buf, size_t len)
@@ -180,7 +173,7 @@ static void show_text_node(const struct lab *lab, int i)
 
 	printf("%s %s", lab_kind_name(n->kind), n->name);
 	if (n->kind == LAB_SWITCH)
-		printf("  (bridge br0 %s, stp %s%s%s)", mac_str(n->bridge_mac, mac),
+		printf("  (bridge br0 %s, stp %s%s%s)", lab_mac_str(n->bridge_mac, mac),
 		       n->stp ? "on" : "off", n->hub ? ", hub" : "",
 		       n->vlan_filtering ? ", vlan-filtering" : "");
 	putchar('\n');
@@ -200,7 +193,7 @@ static void show_text_node(const struct lab *lab, int i)
 
 		printf("  %-10s", f->name);
 		if (f->ifindex != 1)
-			printf(" %s mtu %d", mac_str(f->mac, mac), f->mtu);
+			printf(" %s mtu %d", lab_mac_str(f->mac, mac), f->mtu);
 		m = lab_iface_addrs(lab, fi, a, 16);
 		for (k = 0; k < m; k++)
 			printf(" %s", lab_addr_str(&a[k], buf, sizeof(buf)));
@@ -267,7 +260,7 @@ static void json_iface(const struct lab *lab, int fi, int first)
 	cli_json_str(stdout, f->name);
 	printf(", \"ifindex\": %d", f->ifindex);
 	if (f->ifindex != 1)
-		printf(", \"mac\": \"%s\", \"mtu\": %d", mac_str(f->mac, buf), f->mtu);
+		printf(", \"mac\": \"%s\", \"mtu\": %d", lab_mac_str(f->mac, buf), f->mtu);
 	printf(", \"addresses\": [");
 	m = lab_iface_addrs(lab, fi, a, 16);
 	for (k = 0; k < m; k++)

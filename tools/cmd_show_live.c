@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lab.h"
 #include "nl.h"
 #include "runner.h"
 #include "state.h"
@@ -121,13 +122,7 @@ static const char *ifname_of(const struct node_view *v, int ifindex)
 
 static const char *mac_of(const struct nl_link_info *l, char *buf)
 {
-	const uint8_t *m = l->mac;
-
-	if (l->mac_len != 6)
-		return "-";
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-		m[4], m[5]);
-	return buf;
+	return l->mac_len == 6 ? lab_mac_str(l->mac, buf) : "-";
 }
 
 static const char *addr_of(const struct nl_addr_info *a, char *buf, size_t len)

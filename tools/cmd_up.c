@@ -180,28 +180,35 @@ static int run_starts(const struct lab *lab, const struct plan *p,
 	return 0;
 }
 
-/* Record nodes, place their files, hand the namespaces to the holder
- * (which also saves the node table and links /run/netns). */
-static int hand_over(const struct lab *lab, struct apply *a, struct state *st)
+/* The node table: names, kinds, namespace fds and inodes. */
+static int record_nodes(const struct lab *lab, const struct apply *a,
+			struct state *st)
+{
+	int i, ret;
+
+	for (i = 0; i < lab->nnodes; i++) {
+		ret = state_add_node(st, lab->nodes[i].name,
+				     lab_kind_name(lab->nodes[i].kind), a->fds[i]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Hand the namespaces to the holder (which also saves the node table and
+ * links /run/netns). */
+static int spawn_holder(const struct lab *lab, const struct apply *a,
+			struct state *st)
 {
 	const char **names = malloc(sizeof(char *) * (size_t)(lab->nnodes + 1));
 	pid_t pid;
-	int i, ret = 0;
+	int i, ret;
 
 	if (!names)
 		return -ENOMEM;
-	for (i = 0; i < lab->nnodes && !ret; i++) {
+	for (i = 0; i < lab->nnodes; i++)
 		names[i] = lab->nodes[i].name;
-		ret = state_add_node(st, lab->nodes[i].name,
-				     lab_kind_name(lab->nodes[i].kind), a->fds[i]);
-		if (ret > 0)
-			ret = 0;	/* the node's index */
-	}
-	/* files first: the holder makes each node's /etc overlay from them */
-	if (!ret && place_files(lab, st))
-		ret = -EIO;
-	if (!ret)
-		ret = state_spawn_holder(st, a->fds, names, lab->nnodes, &pid);
+	ret = state_spawn_holder(st, a->fds, names, lab->nnodes, &pid);
 	free(names);
 	return ret;
 }
@@ -273,11 +280,16 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 	apply_close_sockets(a);
 	cli_info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
 		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
-	ret = hand_over(lab, a, st);
-	if (ret == -EIO) {	/* place_files() said why */
+	ret = record_nodes(lab, a, st);
+	if (ret)
+		goto sys_fail;
+	/* files first: the holder makes each node's /etc overlay from them */
+	ret = place_files(lab, st);
+	if (ret) {	/* place_files() said why */
 		rollback(lab->name, &st, &a);
-		return EXIT_SYSTEM;
+		return ret;
 	}
+	ret = spawn_holder(lab, a, st);
 	if (ret)
 		goto sys_fail;
 	cli_info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
@@ -371,26 +383,41 @@ static void catch_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-int cmd_up(int argc, char **argv)
+/* up and run alike: arguments, the file, root, signals, the build. */
+static int up_common(int argc, char **argv, bool run, struct up_args *u,
+		     struct lab **lab, struct plan **plan)
 {
-	struct up_args u;
-	struct plan *plan;
-	struct lab *lab;
 	int ret;
 
-	if (parse_args(argc, argv, &u, false))
+	if (parse_args(argc, argv, u, run))
 		return EXIT_USAGE;
-	ret = load(&u, &lab, &plan);
+	ret = load(u, lab, plan);
 	if (ret)
 		return ret;
 	ret = cli_need_root();
 	if (!ret) {
 		catch_signals();
-		ret = cli_lab_up(lab, plan);
+		ret = cli_lab_up(*lab, *plan);
 	}
+	if (ret) {
+		plan_free(*plan);
+		lab_free(*lab);
+	}
+	return ret;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	struct up_args u;
+	struct plan *plan;
+	struct lab *lab;
+	int ret = up_common(argc, argv, false, &u, &lab, &plan);
+
+	if (ret)
+		return ret;
 	plan_free(plan);
 	lab_free(lab);
-	return ret;
+	return EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -399,20 +426,10 @@ int cmd_run(int argc, char **argv)
 	struct up_args u;
 	struct plan *plan;
 	struct lab *lab;
-	int ret;
+	int ret = up_common(argc, argv, true, &u, &lab, &plan);
 
-	if (parse_args(argc, argv, &u, true))
-		return EXIT_USAGE;
-	ret = load(&u, &lab, &plan);
 	if (ret)
 		return ret;
-	ret = cli_need_root();
-	if (ret)
-		goto out;
-	catch_signals();
-	ret = cli_lab_up(lab, plan);
-	if (ret)
-		goto out;
 	/* Never claim that tests passed when they did not run: a CI job
 	 * "nslab run lab.xml" must not go green on a lab it did not check. */
 	if (lab->nsteps) {
@@ -422,15 +439,12 @@ int cmd_run(int argc, char **argv)
 	}
 	if (got_signal)
 		ret = 128 + (int)got_signal;
-	if (u.keep && !got_signal) {
+	if (u.keep && !got_signal)
 		cli_info("lab %s kept running (nslab down %s)", lab->name, lab->name);
-		goto out;
-	}
-	if (runner_down_lab(lab->name, &rep) && !ret) {
+	else if (runner_down_lab(lab->name, &rep) && !ret) {
 		cli_err("%s: teardown failed", lab->name);
 		ret = EXIT_SYSTEM;
 	}
-out:
 	plan_free(plan);
 	lab_free(lab);
 	return ret;
