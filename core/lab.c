@@ -127,34 +127,33 @@ int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
 	return n;
 }
 
+static bool iface_first_addr(const struct lab *lab, int iface, int family,
+			     struct lab_addr *out)
+{
+	struct lab_addr a[16];
+	int j, k = lab_iface_addrs(lab, iface, a, 16);
+
+	for (j = 0; j < k; j++)
+		if (a[j].family == family) {
+			*out = a[j];
+			return true;
+		}
+	return false;
+}
+
 bool lab_node_first_addr(const struct lab *lab, int node, int family,
 			 struct lab_addr *out)
 {
 	const struct lab_node *n = &lab->nodes[node];
-	struct lab_addr a[16];
-	int i, j, k;
+	int i;
 
 	/* Interfaces in ifindex order, lo last: a router ID on lo should not
 	 * shadow the address a neighbour actually reaches. */
-	for (i = 0; i < n->nifaces; i++) {
-		k = lab_iface_addrs(lab, n->ifaces[i], a, 16);
-		for (j = 0; j < k; j++)
-			if (a[j].family == family) {
-				*out = a[j];
-				return true;
-			}
-	}
-	for (i = 0; i < lab->nifaces; i++) {
-		if (lab->ifaces[i].node != node || lab->ifaces[i].ifindex != 1)
-			continue;
-		k = lab_iface_addrs(lab, i, a, 16);
-		for (j = 0; j < k; j++)
-			if (a[j].family == family) {
-				*out = a[j];
-				return true;
-			}
-	}
-	return false;
+	for (i = 0; i < n->nifaces; i++)
+		if (iface_first_addr(lab, n->ifaces[i], family, out))
+			return true;
+	return n->lo_iface >= 0 &&
+	       iface_first_addr(lab, n->lo_iface, family, out);
 }
 
 /* ---- addresses --------------------------------------------------------- */

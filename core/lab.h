@@ -171,7 +171,8 @@ struct lab_node {
 	/* switch options */
 	bool stp, hub, vlan_filtering;
 	/* resolved */
-	int nifaces;		/* ifaces of this node, in ifindex order */
+	int lo_iface;		/* the declared <iface name="lo">, or -1 */
+	int nifaces;		/* other ifaces of this node, in ifindex order */
 	int *ifaces;
 	uint8_t bridge_mac[6];	/* switches: the bridge's own MAC */
 };

@@ -962,6 +962,7 @@ static int new_node(struct parser *p, xmlNodePtr n, enum lab_kind kind)
 		return i;
 	p->lab->nodes[i].kind = kind;
 	p->lab->nodes[i].line = line_of(n);
+	p->lab->nodes[i].lo_iface = -1;
 	name_attr(p, n, "node", &p->lab->nodes[i].name);
 	return i;
 }

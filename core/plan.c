@@ -209,7 +209,7 @@ static int node_ops(struct plan *p, int node, const int *qlinks, int nq)
 	const struct lab *lab = p->lab;
 	const struct lab_node *n = &lab->nodes[node];
 	struct plan_op *op;
-	int i, lo = -1;
+	int i;
 
 	if (!push(p, PLAN_LINK_UP, node, n->line))
 		return -ENOMEM;
@@ -226,10 +226,7 @@ static int node_ops(struct plan *p, int node, const int *qlinks, int nq)
 			return -ENOMEM;
 		op->iface = n->ifaces[i];
 	}
-	for (i = 0; i < lab->nifaces && lo < 0; i++)
-		if (lab->ifaces[i].node == node && lab->ifaces[i].ifindex == 1)
-			lo = i;
-	if (lo >= 0 && add_addr_ops(p, lo))
+	if (n->lo_iface >= 0 && add_addr_ops(p, n->lo_iface))
 		return -ENOMEM;
 	for (i = 0; i < n->nifaces; i++)
 		if (add_addr_ops(p, n->ifaces[i]))

@@ -122,17 +122,20 @@ static int index_declared(struct resolver *r)
 
 		if (!f->name)
 			continue;
-		prev = node_iface_find(lab, f->node, f->name);
-		if (prev >= 0 || (!strcmp(f->name, "lo") &&
-				  lab_iface_find(lab, f->node, "lo") != i)) {
+		bool lo = !strcmp(f->name, "lo");
+
+		prev = lo ? lab->nodes[f->node].lo_iface :
+			    node_iface_find(lab, f->node, f->name);
+		if (prev >= 0) {
 			lab_err(r->errs, f->line,
 				"interface %s:%s is declared twice",
 				lab->nodes[f->node].name, f->name);
 			continue;
 		}
-		if (!strcmp(f->name, "lo"))
+		if (lo) {
 			f->ifindex = 1;
-		else if (node_add_iface(lab, f->node, i))
+			lab->nodes[f->node].lo_iface = i;
+		} else if (node_add_iface(lab, f->node, i))
 			return -ENOMEM;
 	}
 	return 0;

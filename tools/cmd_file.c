@@ -181,9 +181,7 @@ static void show_text_node(const struct lab *lab, int i)
 		int fi = -1;
 
 		if (j < 0) {
-			for (k = 0; k < lab->nifaces && fi < 0; k++)
-				if (lab->ifaces[k].node == i && lab->ifaces[k].ifindex == 1)
-					fi = k;
+			fi = n->lo_iface;
 			if (fi < 0)
 				continue;
 		} else {
@@ -286,11 +284,10 @@ static void json_node(const struct lab *lab, int i)
 
 	printf("%s\n    {\"name\": \"%s\", \"kind\": \"%s\", \"interfaces\": [",
 	       i ? "," : "", n->name, lab_kind_name(n->kind));
-	for (j = 0; j < lab->nifaces; j++)
-		if (lab->ifaces[j].node == i && lab->ifaces[j].ifindex == 1) {
-			json_iface(lab, j, first);
-			first = 0;
-		}
+	if (n->lo_iface >= 0) {
+		json_iface(lab, n->lo_iface, first);
+		first = 0;
+	}
 	for (j = 0; j < n->nifaces; j++, first = 0)
 		json_iface(lab, n->ifaces[j], first);
 	printf("], \"routes\": [");
