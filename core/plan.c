@@ -204,7 +204,7 @@ static int add_addr_ops(struct plan *p, int iface)
 }
 
 /* Per node: lo and every interface up, then addresses, routes, qdiscs. */
-static int node_ops(struct plan *p, int node, const int *qlinks, int nq)
+static int node_ops(struct plan *p, int node)
 {
 	const struct lab *lab = p->lab;
 	const struct lab_node *n = &lab->nodes[node];
@@ -241,13 +241,12 @@ static int node_ops(struct plan *p, int node, const int *qlinks, int nq)
 			return -ENOMEM;
 		op->idx = i;
 	}
-	for (i = 0; i < nq; i++) {
-		const struct lab_link *l = &lab->links[qlinks[i]];
-		int d;
+	/* each interface shapes what it sends: its end's direction */
+	for (i = 0; i < n->nifaces; i++) {
+		const struct lab_iface *f = &lab->ifaces[n->ifaces[i]];
 
-		for (d = 0; d < 2; d++)
-			if (l->end[d].node == node && qdiscs(p, qlinks[i], d))
-				return -ENOMEM;
+		if (f->link >= 0 && qdiscs(p, f->link, f->end))
+			return -ENOMEM;
 	}
 	return 0;
 }
@@ -288,23 +287,6 @@ static int links_ops(struct plan *p)
 		    bridge_vlans(p, i))
 			return -ENOMEM;
 	return 0;
-}
-
-/* Links with shaping, grouped per node so node_ops stays linear. */
-static int shaped_links(const struct lab *lab, int **out)
-{
-	int i, n = 0;
-
-	*out = malloc(sizeof(int) * (size_t)(lab->nlinks + 1));
-	if (!*out)
-		return -ENOMEM;
-	for (i = 0; i < lab->nlinks; i++)
-		if (lab_shaping_needs_tbf(&lab->links[i].shape[0]) ||
-		    lab_shaping_needs_tbf(&lab->links[i].shape[1]) ||
-		    lab_shaping_needs_netem(&lab->links[i].shape[0]) ||
-		    lab_shaping_needs_netem(&lab->links[i].shape[1]))
-			(*out)[n++] = i;
-	return n;
 }
 
 static bool node_has_file(const struct lab *lab, int node, const char *path)
@@ -362,7 +344,7 @@ static int late_ops(struct plan *p)
 static int build(struct plan *p)
 {
 	const struct lab *lab = p->lab;
-	int i, nq, ret, *q, *qn, k;
+	int i, ret;
 
 	for (i = 0; i < lab->nnodes; i++)
 		if (!push(p, PLAN_NETNS, i, lab->nodes[i].line))
@@ -375,24 +357,12 @@ static int build(struct plan *p)
 	ret = links_ops(p);
 	if (ret)
 		return ret;
-	nq = shaped_links(lab, &q);
-	if (nq < 0)
-		return nq;
-	qn = malloc(sizeof(int) * (size_t)(nq + 1));
-	for (i = 0; i < lab->nnodes && qn && !ret; i++) {
-		int m = 0;
-
-		for (k = 0; k < nq; k++)
-			if (lab->links[q[k]].end[0].node == i ||
-			    lab->links[q[k]].end[1].node == i)
-				qn[m++] = q[k];
-		ret = node_ops(p, i, qn, m);
+	for (i = 0; i < lab->nnodes; i++) {
+		ret = node_ops(p, i);
+		if (ret)
+			return ret;
 	}
-	if (!qn)
-		ret = -ENOMEM;
-	free(qn);
-	free(q);
-	return ret ? ret : late_ops(p);
+	return late_ops(p);
 }
 
 int plan_build(const struct lab *lab, struct plan **out)
