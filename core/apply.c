@@ -193,17 +193,60 @@ struct visit {
 	enum plan_kind kind;	/* which sysctls to write */
 	bool open_socks;
 	struct apply_error *e;
+	int cursor;		/* next plan op to look at */
 };
 
-/* One worker thread walks every namespace: setns, sysctls, socket.  A
- * thread per node would cost a clone each; per-netns sysctls and sockets
- * bind to the namespace of the thread that opens them. */
+/* In a thread inside node's namespace: its sysctls of v->kind (ops of one
+ * kind are grouped by node in plan order), and its netlink socket.
+ * Per-netns sysctls and sockets bind to the namespace of the thread that
+ * opens them. */
+static int visit_node(struct visit *v, int node)
+{
+	struct apply *a = v->a;
+	const struct plan *p = a->plan;
+	int i = v->cursor, ret = 0;
+
+	for (; i < p->nops && (p->ops[i].kind != v->kind ||
+			       p->ops[i].node < node); i++)
+		;
+	for (; i < p->nops && p->ops[i].kind == v->kind &&
+	       p->ops[i].node == node && !ret; i++) {
+		ret = ns_sysctl_write_here(p->ops[i].key, p->ops[i].value);
+		if (ret) {
+			char what[200];
+
+			plan_op_describe(p, &p->ops[i], what, sizeof(what));
+			fail(v->e, ret, p->ops[i].line, NULL, "cannot set %s", what);
+		}
+	}
+	v->cursor = i;
+	if (!ret && v->open_socks) {
+		ret = nl_sock_open(&a->socks[node]);
+		if (ret)
+			fail(v->e, ret, a->lab->nodes[node].line, NULL,
+			     "cannot open a netlink socket in %s",
+			     a->lab->nodes[node].name);
+		else if (a->progress)
+			a->progress("namespaces", node + 1, a->n);
+	}
+	return ret;
+}
+
+/* Called by ns_new_many_each() right after the node's namespace is made:
+ * the helper thread is still inside it, so no setns is needed. */
+static int early_each(int node, void *arg)
+{
+	return visit_node(arg, node);
+}
+
+/* Later visits (the lab's own sysctls, once interfaces exist): one worker
+ * thread enters every namespace in turn; a thread per node would cost a
+ * clone each. */
 static int visit_fn(void *arg)
 {
 	struct visit *v = arg;
 	struct apply *a = v->a;
-	const struct plan *p = a->plan;
-	int i = 0, node, ret;
+	int node, ret;
 
 	for (node = 0; node < a->n; node++) {
 		if (setns(a->fds[node], CLONE_NEWNET) < 0) {
@@ -213,51 +256,28 @@ static int visit_fn(void *arg)
 			     a->lab->nodes[node].name);
 			return ret;
 		}
-		/* ops of one kind are grouped by node in plan order */
-		for (; i < p->nops && (p->ops[i].kind != v->kind ||
-				       p->ops[i].node < node); i++)
-			;
-		for (; i < p->nops && p->ops[i].kind == v->kind &&
-		       p->ops[i].node == node; i++) {
-			ret = ns_sysctl_write_here(p->ops[i].key, p->ops[i].value);
-			if (ret) {
-				char what[200];
-
-				plan_op_describe(p, &p->ops[i], what, sizeof(what));
-				fail(v->e, ret, p->ops[i].line, NULL, "cannot set %s",
-				     what);
-				return ret;
-			}
-		}
-		if (v->open_socks) {
-			ret = nl_sock_open(&a->socks[node]);
-			if (ret) {
-				fail(v->e, ret, a->lab->nodes[node].line, NULL,
-				     "cannot open a netlink socket in %s",
-				     a->lab->nodes[node].name);
-				return ret;
-			}
-		}
-		if (a->progress && v->open_socks)
-			a->progress("namespaces", node + 1, a->n);
+		ret = visit_node(v, node);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
+/* Namespaces, their early sysctls (before any link exists) and sockets,
+ * in one pass of one helper thread. */
 static int make_namespaces(struct apply *a, struct apply_error *e)
 {
-	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e };
+	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e, 0 };
 	int ret;
 
-	ret = ns_new_many(a->n, a->fds);
-	if (ret) {
+	ret = ns_new_many_each(a->n, a->fds, early_each, &v);
+	if (ret && !e->err) {
 		fail(e, ret, a->lab->line, NULL, "cannot create %s",
 		     "the lab's network namespaces");
 		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
 			e->unsupported = true;
-		return ret;
 	}
-	return ns_run_in(-1, visit_fn, &v);
+	return ret;
 }
 
 /* ---- messages ------------------------------------------------------------- */
@@ -493,7 +513,7 @@ static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *
 
 int apply_build(struct apply *a, struct apply_error *e)
 {
-	struct visit late = { a, PLAN_SYSCTL, false, e };
+	struct visit late = { a, PLAN_SYSCTL, false, e, 0 };
 	struct nl_batch *b;
 	int ret;
 

@@ -47,6 +47,7 @@ int ns_run_in(int netns_fd, int (*fn)(void *), void *arg)
 /* In a helper thread only: the thread ends in the new netns. */
 static int ns_unshare_fd(int *fd)
 {
+	*fd = -1;
 	if (unshare(CLONE_NEWNET) < 0)
 		return -errno;
 	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -56,34 +57,45 @@ static int ns_unshare_fd(int *fd)
 struct ns_many {
 	int n;
 	int *fds;
+	int (*each)(int i, void *arg);
+	void *arg;
 };
 
 static int ns_many_fn(void *arg)
 {
 	struct ns_many *m = arg;
-	int i, ret;
+	int i, k, ret = 0;
 
-	for (i = 0; i < m->n; i++) {
+	for (i = 0; i < m->n && !ret; i++) {
 		ret = ns_unshare_fd(&m->fds[i]);
+		if (ret == 0 && m->each)
+			ret = m->each(i, m->arg);
 		if (ret < 0) {
-			/* leave no stale numbers for the caller to close again */
-			while (i--) {
-				close(m->fds[i]);
-				m->fds[i] = -1;
+			/* close what was opened, this one included; leave no
+			 * stale numbers for the caller to close again */
+			for (k = 0; k <= i; k++) {
+				if (k < i || m->fds[k] >= 0)
+					close(m->fds[k]);
+				m->fds[k] = -1;
 			}
-			return ret;
 		}
 	}
-	return 0;
+	return ret;
 }
 
-int ns_new_many(int n, int *fds)
+int ns_new_many_each(int n, int *fds, int (*each)(int i, void *arg),
+		     void *arg)
 {
-	struct ns_many m = { n, fds };
+	struct ns_many m = { n, fds, each, arg };
 
 	if (n < 0)
 		return -EINVAL;
 	return ns_run_in(-1, ns_many_fn, &m);
+}
+
+int ns_new_many(int n, int *fds)
+{
+	return ns_new_many_each(n, fds, NULL, NULL);
 }
 
 int ns_new_net(int *fd_out)

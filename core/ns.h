@@ -15,6 +15,12 @@
 int ns_new_net(int *fd_out);
 /* n namespaces from one helper thread (n unshares); all or nothing. */
 int ns_new_many(int n, int *fds);
+/* The same, calling each(i, arg) in the helper thread while it is inside
+ * the i-th new namespace (per-netns sysctls, a socket bound there): no
+ * second pass of setns over every namespace.  A failure of each() ends it
+ * like a failed unshare (every fd closed, -1). */
+int ns_new_many_each(int n, int *fds, int (*each)(int i, void *arg),
+		     void *arg);
 
 /* Write value to the sysctl key inside netns_fd (< 0: the caller's netns).
  * /proc/sys/net/... resolves to the netns of the thread that OPENS the file,

@@ -174,6 +174,42 @@ END_TEST
 
 /* STP on: the kernel takes the 2 s forward delay (its minimum with STP)
  * instead of its 15 s default, so loops converge in seconds. */
+/* ns_new_many_each runs its callback inside each new namespace: a sysctl
+ * written there lands in that namespace only; a failing callback leaves no
+ * fd open. */
+static int each_forward(int i, void *arg)
+{
+	int *calls = arg;
+
+	(*calls)++;
+	return ns_sysctl_write_here("net.ipv4.ip_forward", i ? "1" : "0");
+}
+
+static int each_fail(int i, void *arg)
+{
+	(void)arg;
+	return i == 1 ? -EIO : 0;
+}
+
+START_TEST(test_ns_each)
+{
+	int fds[3] = { -1, -1, -1 }, calls = 0;
+	char v[8];
+
+	ck_assert_int_eq(ns_new_many_each(2, fds, each_forward, &calls), 0);
+	ck_assert_int_eq(calls, 2);
+	ck_assert_int_eq(ns_sysctl_read(fds[0], "net.ipv4.ip_forward", v, sizeof(v)), 0);
+	ck_assert_int_eq(v[0], '0');
+	ck_assert_int_eq(ns_sysctl_read(fds[1], "net.ipv4.ip_forward", v, sizeof(v)), 0);
+	ck_assert_int_eq(v[0], '1');
+	close(fds[0]);
+	close(fds[1]);
+	ck_assert_int_eq(ns_new_many_each(3, fds, each_fail, NULL), -EIO);
+	ck_assert_int_eq(fds[0], -1);
+	ck_assert_int_eq(fds[1], -1);
+}
+END_TEST
+
 START_TEST(test_bridge_stp)
 {
 	struct nl_bridge br = { .name = "br1", .netns_fd = -1, .ifindex = 6, .mac = mac_br,
@@ -550,6 +586,7 @@ static Suite *nl_kernel_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_bridge);
 	tcase_add_test(tc, test_bridge_stp);
+	tcase_add_test(tc, test_ns_each);
 	tcase_add_test(tc, test_veth_two_netns);
 	tcase_add_test(tc, test_dup_name_only_that_message);
 	tcase_add_test(tc, test_batch_failure_middle);
