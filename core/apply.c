@@ -286,7 +286,7 @@ static int op_bridge(struct apply *a, struct nl_batch *b, const struct plan_op *
 {
 	const struct lab_node *n = &a->lab->nodes[op->node];
 	struct nl_bridge br = {
-		.name = "br0", .netns_fd = -1, .ifindex = 2,
+		.name = "br0", .netns_fd = -1, .ifindex = PLAN_BR0_IFINDEX,
 		.mac = n->bridge_mac, .stp = n->stp, .hub = n->hub,
 		.vlan_filtering = n->vlan_filtering,
 	};
@@ -303,13 +303,27 @@ static int op_veth(struct apply *a, struct nl_batch *b, const struct plan_op *op
 	struct nl_veth v = {
 		.name = x->name, .netns_fd = a->fds[x->node],
 		.ifindex = x->ifindex, .mtu = x->mtu, .mac = x->mac,
-		.master = lab->nodes[x->node].kind == LAB_SWITCH ? 2 : 0,
+		.master = lab->nodes[x->node].kind == LAB_SWITCH ? PLAN_BR0_IFINDEX : 0,
 		.peer_name = y->name, .peer_netns_fd = a->fds[y->node],
 		.peer_ifindex = y->ifindex, .peer_mtu = y->mtu,
 		.peer_mac = y->mac,
 	};
 
 	return nl_link_add_veth(b, &v);
+}
+
+/* A switch port's second half (see plan.h): join br0, then drop
+ * learning on a hub. */
+static int op_port(struct nl_batch *b, const struct lab_iface *f,
+		   const struct plan_op *op)
+{
+	int ret = 0;
+
+	if (op->enslave)
+		ret = nl_link_set(b, f->ifindex, 0, NULL, PLAN_BR0_IFINDEX);
+	if (!ret && op->no_learning)
+		ret = nl_bridge_port_flags(b, f->ifindex, 0, -1);
+	return ret;
 }
 
 static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *op)
@@ -340,9 +354,9 @@ static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *o
 static int ifindex_of(const struct apply *a, int iface)
 {
 	if (iface == PLAN_LO)
-		return 1;
+		return PLAN_LO_IFINDEX;
 	if (iface == PLAN_BR0)
-		return 2;
+		return PLAN_BR0_IFINDEX;
 	return a->lab->ifaces[iface].ifindex;
 }
 
@@ -367,6 +381,8 @@ static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
 		return op_bridge(a, b, op);
 	case PLAN_VETH:
 		return op_veth(a, b, op);
+	case PLAN_PORT:
+		return op_port(b, f, op);
 	case PLAN_VLAN:
 		return nl_link_add_vlan(b, f->name, f->ifindex,
 					a->lab->ifaces[f->parent_iface].ifindex,
@@ -393,6 +409,8 @@ static const char *verb(enum plan_kind k)
 	switch (k) {
 	case PLAN_LINK_UP:
 		return "cannot bring up";
+	case PLAN_PORT:
+		return "cannot configure";
 	case PLAN_ADDR:
 	case PLAN_ROUTE:
 		return "cannot add";
@@ -445,7 +463,7 @@ static int append(struct apply *a, struct nl_batch *b, int i,
 
 static bool node_phase(enum plan_kind k)
 {
-	return k == PLAN_VLAN || k == PLAN_BRIDGE_VLAN || k == PLAN_LINK_UP ||
+	return k == PLAN_PORT || k == PLAN_VLAN || k == PLAN_BRIDGE_VLAN || k == PLAN_LINK_UP ||
 	       k == PLAN_ADDR || k == PLAN_ROUTE || k == PLAN_QDISC_TBF ||
 	       k == PLAN_QDISC_NETEM;
 }

@@ -123,6 +123,10 @@ int nl_link_set_up(struct nl_batch *b, int ifindex, int up);
 /* mtu 0 = keep, mac NULL = keep, master -1 = keep, 0 = release. */
 int nl_link_set(struct nl_batch *b, int ifindex, int mtu, const uint8_t *mac, int master);
 int nl_link_del(struct nl_batch *b, int ifindex);
+/* Learning and unicast flooding of a bridge port (the port must already be
+ * enslaved): IFLA_INFO_SLAVE_DATA, as `ip link set PORT type bridge_slave
+ * learning off`.  -1 keeps a flag. */
+int nl_bridge_port_flags(struct nl_batch *b, int port_ifindex, int learning, int flood);
 /* VLAN membership of a bridge port (AF_BRIDGE, IFLA_AF_SPEC); del removes it
  * (e.g. the default vid 1). */
 int nl_bridge_vlan(struct nl_batch *b, int port_ifindex, int vid, int pvid_untagged, int del);

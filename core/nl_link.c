@@ -167,6 +167,29 @@ int nl_link_del(struct nl_batch *b, int ifindex)
 	return nl_msg_end(&m);
 }
 
+/* The port's master must be a bridge when the message is processed: the
+ * kernel picks the slave-data parser from the current master
+ * (rtnl_newlink), so this cannot ride in the message that enslaves. */
+int nl_bridge_port_flags(struct nl_batch *b, int port_ifindex, int learning, int flood)
+{
+	struct nlattr *info, *data;
+	struct nl_msg m;
+
+	if (nl_msg_begin(&m, b, RTM_NEWLINK, 0))
+		return m.err;
+	nl_ifinfo(&m, port_ifindex);
+	info = nl_nest_start(&m, IFLA_LINKINFO);
+	nl_put_str(&m, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = nl_nest_start(&m, IFLA_INFO_SLAVE_DATA);
+	if (learning >= 0)
+		nl_put_u8(&m, IFLA_BRPORT_LEARNING, learning ? 1 : 0);
+	if (flood >= 0)
+		nl_put_u8(&m, IFLA_BRPORT_UNICAST_FLOOD, flood ? 1 : 0);
+	nl_nest_end(&m, data);
+	nl_nest_end(&m, info);
+	return nl_msg_end(&m);
+}
+
 /* As `bridge vlan add/del dev PORT vid V [pvid untagged]`: AF_BRIDGE message
  * on the port, IFLA_AF_SPEC{IFLA_BRIDGE_VLAN_INFO}. */
 int nl_bridge_vlan(struct nl_batch *b, int port_ifindex, int vid, int pvid_untagged, int del)

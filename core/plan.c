@@ -91,6 +91,30 @@ int plan_veth_primary(const struct lab *lab, int link)
 	return 0;
 }
 
+/* What creation left undone on a switch port: only the veth's primary end
+ * joins its bridge at birth, so the other end of a switch-to-switch link
+ * must be enslaved by its own switch; a hub's ports stop learning, so every
+ * frame floods even within the one jiffy an ageing time of 0 leaves. */
+static int bridge_port(struct plan *p, int iface)
+{
+	const struct lab *lab = p->lab;
+	const struct lab_iface *f = &lab->ifaces[iface];
+	bool enslave = f->end != plan_veth_primary(lab, f->link);
+	bool hub = lab->nodes[f->node].hub;
+	struct plan_op *op;
+
+	if (!enslave && !hub)
+		return 0;
+	op = push(p, PLAN_PORT, f->node, lab->links[f->link].line);
+	if (!op)
+		return -ENOMEM;
+	op->iface = iface;
+	op->link = f->link;
+	op->enslave = enslave;
+	op->no_learning = hub;
+	return 0;
+}
+
 static int bridge_vlans(struct plan *p, int iface)
 {
 	const struct lab_iface *f = &p->lab->ifaces[iface];
@@ -273,6 +297,12 @@ static int links_ops(struct plan *p)
 		op->link = i;
 		op->dir = prim;
 	}
+	/* ports before their VLANs: VLAN membership needs a bridge port */
+	for (i = 0; i < lab->nifaces; i++)
+		if (lab->ifaces[i].link >= 0 &&
+		    lab->nodes[lab->ifaces[i].node].kind == LAB_SWITCH &&
+		    bridge_port(p, i))
+			return -ENOMEM;
 	for (i = 0; i < lab->nifaces; i++) {
 		if (!lab->ifaces[i].parent)
 			continue;

@@ -14,6 +14,10 @@
  *     IPv6 state they do not need;
  *   BRIDGE for every switch;
  *   VETH for every link (switch end primary, so it is enslaved at birth);
+ *   PORT for every switch port that creation could not finish: the second
+ *     end of a switch-to-switch link (IFLA_MASTER is ignored in the veth
+ *     peer nest, so it joins its bridge here) and every port of a hub
+ *     (learning off);
  *   VLAN sub-interfaces; BRIDGE_VLAN port memberships;
  *   per node: LINK_UP (lo, then every interface), ADDR, ROUTE, QDISC;
  *   SYSCTL (lab's own), FILE, START.
@@ -29,6 +33,7 @@ enum plan_kind {
 	PLAN_SYSCTL_EARLY,	/* node, key, value */
 	PLAN_BRIDGE,		/* node (a switch) */
 	PLAN_VETH,		/* link; node = primary end's node */
+	PLAN_PORT,		/* iface (switch port): enslave, learning off */
 	PLAN_VLAN,		/* iface: 802.1Q sub-interface */
 	PLAN_BRIDGE_VLAN,	/* iface (switch port), vid, pvid/untagged, del */
 	PLAN_LINK_UP,		/* iface; PLAN_LO (lo) or PLAN_BR0 (bridge) */
@@ -44,7 +49,12 @@ enum plan_kind {
 /* Pseudo interface indexes for ops on devices that are not lab_ifaces. */
 #define PLAN_LO (-1)		/* ifindex 1 in every namespace */
 #define PLAN_BR0 (-2)		/* a switch's bridge, ifindex 2 */
-#define PLAN_HOSTS (-1)		/* PLAN_FILE idx of the generated /etc/hosts */
+#define PLAN_HOSTS (-1)
+
+/* Planned ifindexes every namespace shares: a fresh namespace holds only
+ * lo, and a switch's bridge is the first device made in it. */
+#define PLAN_LO_IFINDEX 1
+#define PLAN_BR0_IFINDEX 2		/* PLAN_FILE idx of the generated /etc/hosts */
 
 struct plan_op {
 	enum plan_kind kind;
@@ -59,6 +69,7 @@ struct plan_op {
 	uint32_t burst_bytes, limit_bytes;	/* tbf sizing */
 	int vid;		/* bridge vlan */
 	bool pvid, del;
+	bool enslave, no_learning;	/* PLAN_PORT */
 	const char *key, *value;	/* sysctls: key in dotted form */
 };
 

@@ -114,6 +114,18 @@ static void pr_veth(struct out *o, const struct plan_op *op)
 		b->mtu, peer_ns);
 }
 
+static void pr_port(struct out *o, const struct plan_op *op)
+{
+	char q[SHQ_MAX];
+	const char *name = shq(ifname(o, op->iface), q, sizeof(q));
+
+	if (op->enslave)
+		fprintf(o->f, "ip -n %s link set %s master br0\n", o->ns, name);
+	if (op->no_learning)
+		fprintf(o->f, "ip -n %s link set %s type bridge_slave learning off\n",
+			o->ns, name);
+}
+
 static void pr_vlan(struct out *o, const struct plan_op *op)
 {
 	const struct lab_iface *f = &o->lab->ifaces[op->iface];
@@ -310,6 +322,8 @@ static const char *const section[] = {
 	[PLAN_SYSCTL_EARLY] = "namespace settings (before any link exists)",
 	[PLAN_BRIDGE] = "switches: a bridge in each switch's namespace",
 	[PLAN_VETH] = "links: veth pairs created with both ends in place",
+	[PLAN_PORT] = "switch ports the veth could not finish: the far end of a\n"
+		      "# switch-to-switch link joins its bridge; hub ports stop learning",
 	[PLAN_VLAN] = "802.1Q sub-interfaces",
 	[PLAN_BRIDGE_VLAN] = "switch port VLANs",
 	[PLAN_LINK_UP] = "per node: interfaces up, addresses, routes, shaping",
@@ -336,6 +350,9 @@ static void pr_op(struct out *o, const struct plan_op *op)
 		break;
 	case PLAN_VETH:
 		pr_veth(o, op);
+		break;
+	case PLAN_PORT:
+		pr_port(o, op);
 		break;
 	case PLAN_VLAN:
 		pr_vlan(o, op);
@@ -462,6 +479,10 @@ const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
 			 lab->ifaces[l->iface[1]].name);
 		break;
 	}
+	case PLAN_PORT:
+		snprintf(buf, len, "port %s of switch %s", lab->ifaces[op->iface].name,
+			 node);
+		break;
 	case PLAN_ADDR:
 		snprintf(buf, len, "address %s on %s:%s",
 			 lab_addr_str(&op->addr, a, sizeof(a)), node,

@@ -247,6 +247,26 @@ static void show_text(const struct lab *lab)
 	}
 }
 
+/* A switch port as planned: its bridge, its flags (a hub's ports do not
+ * learn), its VLANs (with vlan-filtering). */
+static void json_port(const struct lab *lab, const struct lab_iface *f)
+{
+	int k;
+
+	printf(", \"master\": \"br0\", \"learning\": %s, \"flood\": true",
+	       lab->nodes[f->node].hub ? "false" : "true");
+	if (!lab->nodes[f->node].vlan_filtering)
+		return;
+	printf(", \"pvid\": %d, \"vlans\": [", f->pvid ? f->pvid : (f->nvlans ? 0 : 1));
+	if (f->pvid)
+		printf("%d", f->pvid);
+	else if (!f->nvlans)
+		printf("1");
+	for (k = 0; k < f->nvlans; k++)
+		printf("%s%d", k || f->pvid ? ", " : "", f->vlans[k]);
+	printf("]");
+}
+
 static void json_iface(const struct lab *lab, int fi, int first)
 {
 	const struct lab_iface *f = &lab->ifaces[fi];
@@ -268,6 +288,8 @@ static void json_iface(const struct lab *lab, int fi, int first)
 		printf(", \"peer\": ");
 		cli_json_str(stdout, peer_str(lab, f, buf, sizeof(buf)));
 	}
+	if (f->link >= 0 && lab->nodes[f->node].kind == LAB_SWITCH)
+		json_port(lab, f);
 	if (f->parent) {
 		printf(", \"parent\": ");
 		cli_json_str(stdout, f->parent);

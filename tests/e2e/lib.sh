@@ -22,6 +22,10 @@
 #   now                seconds since the epoch with nanoseconds
 #   alive PID          the process exists and is not a zombie
 #   pids_in_netns INO...   the processes in those network namespaces
+#   kernel_lacks FILE  print what FILE needs that this kernel lacks
+#                      ("netem", "VLANs", both, or nothing)
+#   example_copy SRC   copy SRC (and its files/) into $T, renamed $LAB;
+#                      print the copy's path
 #
 # At exit (normal, failure, or INT/TERM) the trap kills our background
 # jobs, runs `nslab down` on every lab the test used, then assert_clean:
@@ -116,6 +120,34 @@ pids_in_netns() {
 			[ "$ino" = "$i" ] && { echo "${p#/proc/}"; break; }
 		done
 	done
+}
+
+# What this kernel offers, probed once per test in a throwaway namespace.
+_has_netem=
+_has_vlans=
+_probe_kernel() {
+	[ -n "$_has_netem" ] && return
+	_has_netem=no _has_vlans=no
+	unshare -n sh -c 'ip link add e2e0 type veth peer name e2e1 && tc qdisc add dev e2e0 root netem delay 1ms' > /dev/null 2>&1 && _has_netem=yes
+	unshare -n sh -c 'ip link add e2e0 type veth peer name e2e1 && ip link add link e2e0 name e2e0.10 type vlan id 10 && ip link add e2eb type bridge vlan_filtering 1 && ip -d link show e2eb | grep -q "vlan_filtering 1"' > /dev/null 2>&1 && _has_vlans=yes
+}
+kernel_lacks() {
+	local why=
+	_probe_kernel
+	if grep -qE '<(link|a-to-b|b-to-a|link-set)[^>]*[[:space:]](delay|jitter|loss|duplicate|reorder|corrupt)=' "$1" && [ $_has_netem = no ]; then
+		why=netem
+	fi
+	if grep -qE 'vlan-filtering="on"|[[:space:]]vlans?="' "$1" && [ $_has_vlans = no ]; then
+		why="${why:+$why and }VLANs"
+	fi
+	printf '%s' "$why"
+}
+example_copy() {
+	local src=$1 f
+	f=$T/$(basename "$src")
+	sed "0,/<lab name=\"[^\"]*\"/s//<lab name=\"$LAB\"/" "$src" > "$f"
+	[ -d "$(dirname "$src")/files" ] && cp -r "$(dirname "$src")/files" "$T/"
+	printf '%s\n' "$f"
 }
 
 # The host state that a test must leave as it found it.

@@ -300,21 +300,23 @@ static int rank(enum plan_kind k)
 		return 2;
 	case PLAN_VETH:
 		return 3;
-	case PLAN_VLAN:
+	case PLAN_PORT:
 		return 4;
-	case PLAN_BRIDGE_VLAN:
+	case PLAN_VLAN:
 		return 5;
-	case PLAN_LINK_UP:
+	case PLAN_BRIDGE_VLAN:
 		return 6;
-	case PLAN_ADDR:
+	case PLAN_LINK_UP:
 		return 7;
-	case PLAN_ROUTE:
+	case PLAN_ADDR:
 		return 8;
+	case PLAN_ROUTE:
+		return 9;
 	case PLAN_QDISC_TBF:
 	case PLAN_QDISC_NETEM:
-		return 9;
-	default:
 		return 10;
+	default:
+		return 11;
 	}
 }
 
