@@ -321,6 +321,47 @@ START_TEST(test_veth_two_netns)
 }
 END_TEST
 
+/* A cable between two switches: the primary end joins its bridge at
+ * creation; the peer, whose IFLA_MASTER in the peer nest the kernel
+ * ignores, joins its own bridge by a later message, and learning can then
+ * be turned off on it (hub ports). */
+START_TEST(test_switch_to_switch)
+{
+	struct nl_bridge br = { .name = "br0", .netns_fd = -1, .ifindex = 2,
+				.mac = mac_br };
+	struct nl_veth v = { .name = "eth1", .ifindex = 3, .master = 2, .up = 1,
+			     .peer_name = "eth1", .peer_ifindex = 3 };
+	struct nl_sock *sa, *sb;
+	struct nl_link_info li;
+	int fds[2];
+
+	ck_assert_int_eq(ns_new_many(2, fds), 0);
+	ck_assert_int_eq(nl_sock_open_in(fds[0], &sa), 0);
+	ck_assert_int_eq(nl_sock_open_in(fds[1], &sb), 0);
+	ck_assert_int_eq(nl_link_add_bridge(b, &br), 0);
+	send_ok(sa);
+	ck_assert_int_eq(nl_link_add_bridge(b, &br), 0);
+	send_ok(sb);
+	v.netns_fd = fds[0];
+	v.peer_netns_fd = fds[1];
+	ck_assert_int_eq(nl_link_add_veth(b, &v), 0);
+	send_ok(sa);
+	li = get_link(sb, "eth1");
+	ck_assert_int_eq(li.master, 0); /* the kernel fact the plan works around */
+	ck_assert_int_eq(nl_link_set(b, 3, 0, NULL, 2), 0);
+	ck_assert_int_eq(nl_bridge_port_flags(b, 3, 0, 1), 0);
+	send_ok(sb);
+	li = get_link(sb, "eth1");
+	ck_assert_int_eq(li.master, 2);
+	li = get_link(sa, "eth1");
+	ck_assert_int_eq(li.master, 2);
+	nl_sock_close(sa);
+	nl_sock_close(sb);
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
 /* A duplicate name fails that message only (-EEXIST). */
 START_TEST(test_dup_name_only_that_message)
 {
@@ -588,6 +629,7 @@ static Suite *nl_kernel_suite(void)
 	tcase_add_test(tc, test_bridge_stp);
 	tcase_add_test(tc, test_ns_each);
 	tcase_add_test(tc, test_veth_two_netns);
+	tcase_add_test(tc, test_switch_to_switch);
 	tcase_add_test(tc, test_dup_name_only_that_message);
 	tcase_add_test(tc, test_batch_failure_middle);
 	tcase_add_test(tc, test_batch_1000);

@@ -268,6 +268,31 @@ START_TEST(test_link_set)
 }
 END_TEST
 
+START_TEST(test_bridge_port_flags)
+{
+	const struct nlattr *tb[TB_MAX], *li[TB_MAX], *d[TB_MAX];
+	const struct ifinfomsg *ifi;
+	struct nl_batch *b = nl_batch_new();
+
+	ck_assert_int_eq(nl_bridge_port_flags(b, 7, 0, -1), 0);
+	ck_assert_uint_eq(msg0(b)->nlmsg_type, RTM_NEWLINK);
+	ck_assert_uint_eq(msg0(b)->nlmsg_flags, NLM_F_REQUEST); /* a change, never a create */
+	ifi = mnl_nlmsg_get_payload(msg0(b));
+	ck_assert_int_eq(ifi->ifi_index, 7);
+	ck_assert_uint_eq(ifi->ifi_change, 0);
+	parse_msg(msg0(b), sizeof(*ifi), tb);
+	ck_assert_ptr_null(tb[IFLA_MASTER]);
+	parse_nest(tb[IFLA_LINKINFO], li);
+	ck_assert_ptr_null(li[IFLA_INFO_KIND]);
+	assert_str(li[IFLA_INFO_SLAVE_KIND], "bridge");
+	parse_nest(li[IFLA_INFO_SLAVE_DATA], d);
+	ck_assert_ptr_nonnull(d[IFLA_BRPORT_LEARNING]);
+	ck_assert_uint_eq(mnl_attr_get_u8(d[IFLA_BRPORT_LEARNING]), 0);
+	ck_assert_ptr_null(d[IFLA_BRPORT_UNICAST_FLOOD]); /* -1: kept */
+	nl_batch_free(b);
+}
+END_TEST
+
 START_TEST(test_bridge_vlan)
 {
 	const struct nlattr *tb[TB_MAX], *s[TB_MAX];
@@ -808,6 +833,7 @@ static Suite *nl_suite(void)
 	tcase_add_test(tc, test_vlan);
 	tcase_add_test(tc, test_link_set);
 	tcase_add_test(tc, test_bridge_vlan);
+	tcase_add_test(tc, test_bridge_port_flags);
 	tcase_add_test(tc, test_addr_v4);
 	tcase_add_test(tc, test_addr_v6);
 	tcase_add_test(tc, test_route);

@@ -328,6 +328,88 @@ static bool touches(const struct lab *lab, const struct plan_op *op, int node)
 	return op->node == node;
 }
 
+/* Every switch port ends up in its bridge: either as the veth's primary
+ * end (IFLA_MASTER at creation) or through a PLAN_PORT op before any
+ * LINK_UP or BRIDGE_VLAN of that port; every hub port stops learning.
+ * Checked on every example and on a chain of switches written in both a/b
+ * orders. */
+static void check_ports(const struct lab *lab, const char *what,
+			struct tsuite_buf *r)
+{
+	struct plan *p = NULL;
+	int f, i;
+
+	ck_assert_int_eq(plan_build(lab, &p), 0);
+	for (f = 0; f < lab->nifaces; f++) {
+		const struct lab_iface *x = &lab->ifaces[f];
+		bool in = false, learn_off = false;
+
+		if (x->link < 0 || lab->nodes[x->node].kind != LAB_SWITCH)
+			continue;
+		for (i = 0; i < p->nops; i++) {
+			const struct plan_op *op = &p->ops[i];
+
+			if (op->kind == PLAN_VETH && op->link == x->link &&
+			    op->dir == x->end)
+				in = true;
+			if (op->kind == PLAN_PORT && op->iface == f) {
+				in |= op->enslave;
+				learn_off |= op->no_learning;
+			}
+			if ((op->kind == PLAN_LINK_UP || op->kind == PLAN_BRIDGE_VLAN) &&
+			    op->iface == f)
+				break;
+		}
+		if (!in)
+			tsuite_buf_line(r, "%s: %s:%s never joins br0 before it is used",
+					what, lab->nodes[x->node].name, x->name);
+		if (lab->nodes[x->node].hub != learn_off)
+			tsuite_buf_line(r, "%s: %s:%s learning %s on a %s", what,
+					lab->nodes[x->node].name, x->name,
+					learn_off ? "off" : "on",
+					lab->nodes[x->node].hub ? "hub" : "switch");
+	}
+	plan_free(p);
+}
+
+START_TEST(test_switch_ports)
+{
+	static const char *const chains[] = {
+		"<lab name='c'><switch name='s1'/><switch name='s2'/><switch name='s3'/>"
+		"<host name='h1'/><host name='h2'/><link a='h1' b='s1'/>"
+		"<link a='s1' b='s2'/><link a='s2' b='s3'/><link a='s3' b='h2'/></lab>",
+		"<lab name='c'><switch name='s1'/><switch name='s2'/><switch name='s3' hub='yes'/>"
+		"<host name='h1'/><host name='h2'/><link a='s1' b='h1'/>"
+		"<link a='s2' b='s1'/><link a='s3' b='s2'/><link a='h2' b='s3'/></lab>",
+	};
+	struct tsuite_buf r = { 0 };
+	struct lab_errors *errs = malloc(sizeof(*errs));
+	int i;
+
+	ck_assert_ptr_nonnull(errs);
+	for (i = 0; i < nlab_files; i++) {
+		struct lab *lab = load_file(lab_files[i], &r);
+
+		if (lab)
+			check_ports(lab, lab_files[i], &r);
+		lab_free(lab);
+	}
+	for (i = 0; i < 2; i++) {
+		struct lab *lab = NULL;
+
+		lab_errors_init(errs, "chain");
+		ck_assert_int_eq(lab_parse_buffer(chains[i], strlen(chains[i]), "chain", ".",
+						  &lab, errs), 0);
+		ck_assert_int_eq(lab_resolve(lab, errs), 0);
+		check_ports(lab, i ? "chain b-a" : "chain a-b", &r);
+		lab_free(lab);
+	}
+	free(errs);
+	ck_assert_msg(r.count == 0, "%d problems:%s", r.count, r.s);
+	free(r.s);
+}
+END_TEST
+
 START_TEST(test_demo_order)
 {
 	struct tsuite_buf r = { 0 };
@@ -407,6 +489,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_no_stale_golden);
 	tcase_add_test(tc, test_down);
 	tcase_add_test(tc, test_demo_order);
+	tcase_add_test(tc, test_switch_ports);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,188 @@
+#!/bin/bash
+# t-17: packets cross every lab as drawn.  Each example lab comes up and
+# every pair of nodes that should reach each other does, in the data path
+# (ping inside the nodes); then shapes no example has: a chain of five
+# switches written in both a/b orders, a switch tree of depth 3, and an STP
+# ring that must converge within 15 s with exactly one blocking port.
+#
+#   s1 - s2 - s3 - s4 - s5        (chain; hosts at both ends and the middle)
+#
+#          s1                     (tree, fanout 2: 7 switches, 8 hosts)
+#       s2      s3
+#     s4  s5  s6  s7
+#    h h h h h h h h
+#
+#   s1 - s2                       (ring of 4 switches, STP on, a host each)
+#   |     |
+#   s4 - s3
+. "$(dirname "$0")/lib.sh"
+
+# reach LABNAME FILE SPEC: SPEC "all" = every host and router pings every
+# other one by name (its first address, from the node's /etc/hosts), else a
+# list of SRC>DST (DST a node or an address) and !SRC>DST (must fail).
+# Prints "# FAIL" lines; returns the number of misses.
+reach() {
+	local lab=$1 file=$2 spec=$3 src dst pairs=() s d neg miss=0 out
+	if [ "$spec" = all ]; then
+		"$NSLAB" show "$file" --json > "$T/reach.json" || { fail "show $file"; return 1; }
+		mapfile -t nodes < <(python3 -c '
+import json, sys
+for n in json.load(open(sys.argv[1]))["nodes"]:
+    if n["kind"] != "switch" and any(a for i in n["interfaces"] for a in i["addresses"] if ":" not in a and not a.startswith("127.")):
+        print(n["name"])' "$T/reach.json")
+		for s in "${nodes[@]}"; do
+			for d in "${nodes[@]}"; do
+				[ "$s" != "$d" ] && pairs+=("$s>$d")
+			done
+		done
+	else
+		read -r -a pairs <<< "$spec"
+	fi
+	# one exec per source, its pings in parallel
+	for src in $(printf '%s\n' "${pairs[@]}" | sed 's/^!//; s/>.*//' | sort -u); do
+		local script=''
+		for p in "${pairs[@]}"; do
+			neg=; [[ $p == !* ]] && neg=1 p=${p#!}
+			s=${p%%>*} d=${p#*>}
+			[ "$s" = "$src" ] || continue
+			if [ -n "$neg" ]; then
+				script+="(ping -c 2 -i 0.2 -W 1 $d >/dev/null 2>&1 && echo 'reached $d, which it must not') & "
+			else
+				# two tries: a lossy link may eat one echo
+				script+="(ping -c 1 -W 2 $d >/dev/null 2>&1 || ping -c 1 -W 2 $d >/dev/null 2>&1 || echo 'cannot reach $d') & "
+			fi
+		done
+		out=$("$NSLAB" exec "$lab" "$src" sh -c "${script}wait" 2>&1)
+		if [ -n "$out" ]; then
+			while IFS= read -r l; do
+				fail "${file##*/}: $src $l"
+				miss=$((miss + 1))
+			done <<< "$out"
+		fi
+	done
+	[ $miss -eq 0 ] && pass "${file##*/}: ${#pairs[@]} pairs as drawn"
+	return $miss
+}
+
+# ---- every example -------------------------------------------------------
+# "all" unless the lab routes only some of its subnets (the triangle's
+# transit links are not announced) or blocks traffic on purpose.
+declare -A how=(
+	[topologies/basics/sysctl-files.xml]='h2>h1 !h1>h2'
+	[topologies/basics/vlans.xml]='h1>h3 h3>h1 h2>h4 h4>h2 h5>192.168.10.10 h5>192.168.20.10 h5>192.168.10.1 !h1>192.168.20.1 !h1>192.168.20.10 !h3>192.168.20.1'
+	[topologies/routing/triangle.xml]='h1>h2 h1>h3 h2>h1 h2>h3 h3>h1 h3>h2 h1>192.168.2.1 h1>192.168.3.1 h2>192.168.1.1 h2>192.168.3.1 h3>192.168.1.1 h3>192.168.2.1 r1>10.0.12.2 r1>10.0.13.2 r2>10.0.23.2 r3>10.0.13.1'
+)
+n=0
+while IFS= read -r src; do
+	f=$(example_copy "$src")
+	lacks=$(kernel_lacks "$f")
+	if [ -n "$lacks" ]; then
+		diag "$src: not run here: this kernel lacks $lacks (tests/vm/run covers it)"
+		continue
+	fi
+	expect_rc 0 "up $src" "$NSLAB" up "$f" || continue
+	lab_inodes "$LAB"
+	n=$((n + 1))
+	if [[ $src == *stp* ]]; then
+		# a loop forwards only once STP has converged
+		wait_for 15 "$NSLAB" exec "$LAB" h1 ping -c 1 -W 1 h2 || fail "$src: STP did not converge within 15 s"
+	fi
+	reach "$LAB" "$f" "${how[$src]:-all}"
+	if [[ $src == *ipv6* ]]; then
+		reach "$LAB" "$f" 'h1>fd00:6::2 h1>fd00:6:0:1::2 h3>fd00:6::1 h2>fd00:6:0:1::2'
+	fi
+	expect_rc 0 "down $src" "$NSLAB" down "$LAB"
+done < <(find topologies -name '*.xml' | sort)
+[ $n -ge 8 ] || fail "only $n example labs run"
+
+# ---- shapes --------------------------------------------------------------
+chain() { # chain ORDER: links written s1->s2 ("ab") or s2->s1 ("ba")
+	local i
+	echo "<lab name=\"$LAB\">"
+	for i in 1 2 3 4 5; do echo "<switch name=\"s$i\"/>"; done
+	echo '<host name="h1"/><host name="h2"/><host name="h3"/>'
+	for i in 1 2 3 4; do
+		if [ "$1" = ab ]; then
+			echo "<link a=\"s$i\" b=\"s$((i + 1))\"/>"
+		else
+			echo "<link a=\"s$((i + 1))\" b=\"s$i\"/>"
+		fi
+	done
+	echo '<link a="h1" b="s1"/><link a="s3" b="h2"/><link a="h3" b="s5"/>'
+	echo '</lab>'
+}
+ports_per_switch() { # LAB N: "2 3 2 ..." bridge ports of s1..sN
+	local i out=
+	for ((i = 1; i <= $2; i++)); do
+		out+="$(ip -n "$1.s$i" -o link show master br0 | wc -l) "
+	done
+	echo "${out% }"
+}
+for order in ab ba; do
+	f=$(chain $order | lab_xml chain-$order)
+	expect_rc 0 "up chain of 5 switches ($order)" "$NSLAB" up "$f" || continue
+	lab_inodes "$LAB"
+	p=$(ports_per_switch "$LAB" 5)
+	[ "$p" = "2 2 3 2 2" ] || fail "chain $order: bridge ports per switch $p, expected 2 2 3 2 2"
+	reach "$LAB" "$f" all
+	expect_rc 0 "down chain" "$NSLAB" down "$LAB"
+done
+
+tree() {
+	local i
+	echo "<lab name=\"$LAB\">"
+	for i in 1 2 3 4 5 6 7; do echo "<switch name=\"s$i\"/>"; done
+	for i in 1 2 3 4 5 6 7 8; do echo "<host name=\"h$i\"/>"; done
+	# Mininet's tree order: parent before its children, depth first
+	echo '<link a="s1" b="s2"/><link a="s2" b="s4"/><link a="s4" b="h1"/><link a="s4" b="h2"/>'
+	echo '<link a="s2" b="s5"/><link a="s5" b="h3"/><link a="s5" b="h4"/>'
+	echo '<link a="s1" b="s3"/><link a="s3" b="s6"/><link a="s6" b="h5"/><link a="s6" b="h6"/>'
+	echo '<link a="s3" b="s7"/><link a="s7" b="h7"/><link a="s7" b="h8"/>'
+	echo '</lab>'
+}
+f=$(tree | lab_xml tree)
+if expect_rc 0 "up switch tree of depth 3" "$NSLAB" up "$f"; then
+	lab_inodes "$LAB"
+	p=$(ports_per_switch "$LAB" 7)
+	[ "$p" = "2 3 3 3 3 3 3" ] || fail "tree: bridge ports per switch $p, expected 2 3 3 3 3 3 3"
+	reach "$LAB" "$f" all
+	expect_rc 0 "down tree" "$NSLAB" down "$LAB"
+fi
+
+ring() {
+	local i
+	echo "<lab name=\"$LAB\">"
+	for i in 1 2 3 4; do echo "<switch name=\"s$i\" stp=\"on\"/><host name=\"h$i\"/>"; done
+	echo '<link a="s1" b="s2"/><link a="s2" b="s3"/><link a="s3" b="s4"/><link a="s4" b="s1"/>'
+	for i in 1 2 3 4; do echo "<link a=\"h$i\" b=\"s$i\"/>"; done
+	echo '</lab>'
+}
+# STP port states of the ring's switch-to-switch ports, counted by state
+stp_states() {
+	local i
+	for i in 1 2 3 4; do
+		bridge -n "$LAB.s$i" -j link show | python3 -c '
+import json, sys
+for p in json.load(sys.stdin):
+    if p.get("master") == "br0":
+        print(p.get("state"))'
+	done | sort | uniq -c | awk '{ printf "%s=%s ", $2, $1 }'
+}
+settled() { # no port listening or learning, exactly one blocking
+	local s
+	s=$(stp_states)
+	[[ $s != *listening* && $s != *learning* && $s == *blocking=1\ * ]]
+}
+f=$(ring | lab_xml ring)
+if expect_rc 0 "up STP ring of 4 switches" "$NSLAB" up "$f"; then
+	lab_inodes "$LAB"
+	t0=$(now)
+	if wait_for 15 settled; then
+		pass "ring: STP settled after $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s: $(stp_states)"
+	else
+		fail "ring: STP not settled with one blocking port within 15 s: $(stp_states)"
+	fi
+	reach "$LAB" "$f" all
+	expect_rc 0 "down ring" "$NSLAB" down "$LAB"
+fi
+exit 0
