@@ -1,16 +1,20 @@
 /* holder.c — the process that keeps a running lab's namespaces alive.
  *
- * Namespaces are held by file descriptors (DESIGN §2): the holder is
- * /proc/self/exe re-executed as "nslab: lab NAME" with the netns fds and one
- * detached /etc overlay mount per node inherited at the same fd numbers.  It
- * owns nothing else: no sockets (a socket created in a netns keeps that netns
- * alive too), no cwd on the lab, stdio on /dev/null.  SIGTERM ends it, and
- * with it every namespace in which no process runs.
+ * Namespaces are held by file descriptors, never by mounts (README.md,
+ * "How a lab lives"): the holder is /proc/self/exe re-executed as "nslab:
+ * lab NAME" with the netns fds and the lab's files tree inherited at the
+ * same fd numbers.  It first makes the node views (view.c): a mount
+ * namespace of its own in which the files tree is attached, and one mount
+ * namespace per node, kept by fds it reports.  It owns nothing else: no
+ * sockets (a socket created in a netns keeps that netns alive too), no cwd
+ * on the lab, stdio on /dev/null.  SIGTERM ends it, and with it every
+ * namespace in which no process runs.
  *
  * /run/netns/NAME.NODE is a symlink to /proc/HOLDER/fd/N, so `ip netns exec`
  * and `ip -n` work without a single mount.
  */
 #include "state.h"
+#include "view.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,15 +59,49 @@ static int holder_detach(void)
 	return 0;
 }
 
+/* The holder's first job: the node views (view.c), made from the node
+ * table that up saved before starting us.  Reports "PID BASE" on the
+ * readiness pipe, node i's view being fd BASE + i, or "! ERRNO STAGE NODE". */
+static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
+{
+	char labdir[4096], link[64];
+	struct view_fail f = { -1, VIEW_SETUP, 0 };
+	struct state *st = NULL;
+	const char *name;
+	ssize_t n;
+	int base = -1, ret;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	n = readlink(link, labdir, sizeof(labdir) - 1);
+	ret = n < 0 ? -errno : 0;
+	if (!ret) {
+		labdir[n] = '\0';
+		name = strrchr(labdir, '/');
+		ret = state_read_at(dirfd, name ? name + 1 : labdir, &st);
+	}
+	if (!ret)
+		ret = view_build(st, labdir, files_fd, &base, &f);
+	else
+		f.err = -ret;
+	state_close(st);
+	if (ret)
+		snprintf(msg, len, "! %d %d %d\n", f.err ? f.err : -ret,
+			 f.stage, f.node);
+	else
+		snprintf(msg, len, "%d %d\n", (int)getpid(), base);
+	return ret;
+}
+
 int state_holder_main(void)
 {
 	const char *env = getenv(HOLDER_READY_ENV);
-	int ready = env ? atoi(env) : -1;
-	char msg[32];
+	int ready = -1, dirfd = -1, files_fd = -1;
+	char msg[96];
 	sigset_t set;
-	int len, sig;
+	int len, sig, ret;
 
-	if (ready < 3 || holder_detach() < 0)
+	if (!env || sscanf(env, "%d,%d,%d", &ready, &dirfd, &files_fd) != 3 ||
+	    ready < 3 || dirfd < 3 || files_fd < 3 || holder_detach() < 0)
 		return 3;
 	/* Ctrl-C in the terminal that ran `up` must not end the lab. */
 	signal(SIGINT, SIG_IGN);
@@ -73,8 +111,12 @@ int state_holder_main(void)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);	/* before saying "ready" */
-	len = snprintf(msg, sizeof(msg), "%d\n", (int)getpid());
-	if (write(ready, msg, len) != len)
+	ret = holder_views(dirfd, files_fd, msg, sizeof(msg));
+	/* the tree is attached in our namespace now; the lab dir is up's */
+	close(files_fd);
+	close(dirfd);
+	len = strlen(msg);
+	if (write(ready, msg, len) != len || ret)
 		return 3;
 	close(ready);
 	unsetenv(HOLDER_READY_ENV);
@@ -160,11 +202,13 @@ static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
 	return 0;
 }
 
-/* Read "PID\n" from the readiness pipe; EOF means the holder died. */
-static int holder_wait_ready(int rfd, pid_t *pid)
+/* Read the holder's report (holder_views()): "PID BASE\n" or
+ * "! ERRNO STAGE NODE\n"; EOF means the holder died. */
+static int holder_wait_ready(int rfd, struct state *st, int *base)
 {
 	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
-	char buf[32];
+	int err, stage, node;
+	char buf[96];
 	size_t len = 0;
 	ssize_t n;
 
@@ -184,8 +228,17 @@ static int holder_wait_ready(int rfd, pid_t *pid)
 			break;
 	}
 	buf[len] = '\0';
-	*pid = atoi(buf);
-	return *pid > 0 ? 0 : -EPROTO;
+	if (sscanf(buf, "! %d %d %d", &err, &stage, &node) == 3) {
+		snprintf(st->why, sizeof(st->why), "%s%s%s",
+			 view_stage_name(stage), node >= 0 && node < st->nnodes ?
+			 " of node " : "",
+			 node >= 0 && node < st->nnodes ? st->nodes[node].name : "");
+		return err > 0 ? -err : -EPROTO;
+	}
+	if (sscanf(buf, "%d %d", &st->holder, base) != 2 || st->holder <= 0 ||
+	    *base < 3)
+		return -EPROTO;
+	return 0;
 }
 
 static int holder_record(struct state *st, const int *ns_fds,
@@ -216,45 +269,19 @@ static int holder_record(struct state *st, const int *ns_fds,
 	return 0;
 }
 
-/* One detached /etc overlay per node; their fd numbers go to the table
- * (valid in the holder, which inherits them unchanged). */
-static int holder_etc_mounts(struct state *st, int *keep, int *nkeep)
-{
-	int i, fd, ret;
-
-	for (i = 0; i < st->nnodes; i++) {
-		if (st->nodes[i].netns_fd < 0)
-			continue;
-		ret = state_etc_mount(st, i, &fd);
-		if (ret < 0)
-			return ret;
-		st->nodes[i].etc_fd = fd;
-		keep[(*nkeep)++] = fd;
-	}
-	return 0;
-}
-
-static void holder_close_etc(struct state *st)
-{
-	int i;
-
-	for (i = 0; i < st->nnodes; i++)
-		if (st->nodes[i].etc_fd >= 0)
-			close(st->nodes[i].etc_fd);
-}
-
-static int holder_start(struct state *st, int *keep, int nkeep, pid_t *pid)
+static int holder_start(struct state *st, int *keep, int nkeep)
 {
 	struct holder_exec hx;
 	pid_t gpid;
-	int p[2], ret;
+	int p[2], ret, base = -1, i;
 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
 	keep[nkeep++] = p[1];
 	qsort(keep, nkeep, sizeof(*keep), int_cmp);
 	snprintf(hx.arg0, sizeof(hx.arg0), HOLDER_PREFIX "%s", st->name);
-	snprintf(hx.env0, sizeof(hx.env0), HOLDER_READY_ENV "=%d", p[1]);
+	snprintf(hx.env0, sizeof(hx.env0), HOLDER_READY_ENV "=%d,%d,%d", p[1],
+		 st->dirfd, st->files_fd);
 	hx.argv[0] = hx.arg0;
 	hx.argv[1] = NULL;
 	hx.envp[0] = hx.env0;
@@ -262,12 +289,16 @@ static int holder_start(struct state *st, int *keep, int nkeep, pid_t *pid)
 	ret = holder_fork_exec(&hx, keep, nkeep, &gpid);
 	close(p[1]);
 	if (!ret)
-		ret = holder_wait_ready(p[0], pid);
+		ret = holder_wait_ready(p[0], st, &base);
 	close(p[0]);
 	/* never ready (slow, or failed after exec): it must not keep the
 	 * lab's namespaces alive behind our back */
 	if (ret && gpid > 0)
 		kill(gpid, SIGKILL);
+	if (ret)
+		st->holder = 0;
+	for (i = 0; !ret && i < st->nnodes; i++)
+		st->nodes[i].view_fd = base + i;
 	return ret;
 }
 
@@ -276,23 +307,25 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 {
 	int *keep, nkeep = 0, i, ret;
 
+	st->why[0] = '\0';
 	ret = holder_record(st, ns_fds, node_names, n);
 	if (ret < 0)
 		return ret;
 	ret = state_files(st, NULL);
+	/* the holder reads the node table to make the node views */
+	if (!ret)
+		ret = state_save(st);
 	if (ret < 0)
 		return ret;
-	keep = calloc(2 * st->nnodes + 2, sizeof(*keep));
+	keep = calloc(st->nnodes + 4, sizeof(*keep));
 	if (!keep)
 		return -ENOMEM;
 	keep[nkeep++] = st->files_fd;
+	keep[nkeep++] = st->dirfd;
 	for (i = 0; i < st->nnodes; i++)
 		if (st->nodes[i].netns_fd >= 0)
 			keep[nkeep++] = st->nodes[i].netns_fd;
-	ret = holder_etc_mounts(st, keep, &nkeep);
-	if (!ret)
-		ret = holder_start(st, keep, nkeep, &st->holder);
-	holder_close_etc(st);	/* the holder has its own copies now */
+	ret = holder_start(st, keep, nkeep);
 	free(keep);
 	if (!ret)
 		ret = state_save(st);

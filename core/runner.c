@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -19,22 +19,19 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/close_range.h>
+#include <linux/nsfs.h>
 
 extern char **environ;
 
 /* Steps of the child, reported through the error pipe by index. */
 enum runner_stage {
-	RS_SETNS, RS_UNSHARE, RS_SLAVE, RS_ETC, RS_TMP, RS_SHARED,
-	RS_RUN_SHARED, RS_RUN, RS_SYS, RS_HOSTNAME, RS_STDIO, RS_EXEC,
+	RS_SETNS, RS_VIEW, RS_UNSHARE, RS_HOSTNAME, RS_STDIO, RS_EXEC,
 	RS_PID = 100,		/* not a failure: a daemon's pid */
 };
 
 static const char *const runner_stage_names[] = {
-	[RS_SETNS] = "setns", [RS_UNSHARE] = "unshare",
-	[RS_SLAVE] = "make / a slave mount", [RS_ETC] = "mount /etc overlay",
-	[RS_TMP] = "bind /tmp", [RS_SHARED] = "bind /shared",
-	[RS_RUN_SHARED] = "bind /run/shared", [RS_RUN] = "bind /run",
-	[RS_SYS] = "mount /sys", [RS_HOSTNAME] = "sethostname",
+	[RS_SETNS] = "setns", [RS_VIEW] = "enter the node's file view",
+	[RS_UNSHARE] = "unshare", [RS_HOSTNAME] = "sethostname",
 	[RS_STDIO] = "stdio", [RS_EXEC] = "exec",
 };
 
@@ -47,9 +44,7 @@ struct runner_msg {
  * only async-signal-safe calls (the parent may be multithreaded). */
 struct runner_ctx {
 	const struct runner_cmd *c;
-	char etc_src[64];	/* /proc/HOLDER/fd/E, "" = none */
-	char etc_opts[3 * PATH_MAX];
-	char tmp[PATH_MAX], run[PATH_MAX], shared[PATH_MAX];
+	int view_fd;		/* the node's mount namespace (view.h) */
 	char cwd[PATH_MAX];
 	bool host_shared;
 	char **envp;
@@ -116,6 +111,37 @@ int runner_open_netns(const struct state *st, int node, int *fd)
 	return 0;
 }
 
+int runner_open_view(const struct state *st, int node, int *fd)
+{
+	const struct state_node *n;
+	char path[64];
+	struct stat sb;
+	dev_t dev = 0;
+	int f, ret;
+
+	if (node < 0 || node >= st->nnodes)
+		return -EINVAL;
+	n = &st->nodes[node];
+	if (st->holder <= 0 || n->view_fd < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
+		 n->view_fd);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	/* a mount namespace, nothing else, may be entered as a view */
+	ret = nsfs_dev(&dev);
+	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
+		     ioctl(f, NS_GET_NSTYPE) != CLONE_NEWNS))
+		ret = -ESTALE;
+	if (ret < 0) {
+		close(f);
+		return ret;
+	}
+	*fd = f;
+	return 0;
+}
+
 /* ---- the child --------------------------------------------------------------- */
 
 static void __attribute__((noreturn)) child_fail(const struct runner_ctx *x,
@@ -127,74 +153,6 @@ static void __attribute__((noreturn)) child_fail(const struct runner_ctx *x,
 		/* nothing to do: the parent sees the exit status */
 	}
 	_exit(stage == RS_EXEC ? (err == ENOENT ? 127 : 126) : 125);
-}
-
-static int child_etc(const struct runner_ctx *x)
-{
-	int t;
-
-	if (x->c->etc_fd >= 0)
-		t = open_tree(x->c->etc_fd, "", OPEN_TREE_CLONE |
-			      OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	else if (x->etc_src[0])
-		t = open_tree(AT_FDCWD, x->etc_src, OPEN_TREE_CLONE |
-			      OPEN_TREE_CLOEXEC);
-	else
-		return mount("overlay", "/etc", "overlay", 0, x->etc_opts);
-	if (t < 0)
-		return -1;
-	/* the clone shares the holder's overlay superblock */
-	return move_mount(t, "", AT_FDCWD, "/etc", MOVE_MOUNT_F_EMPTY_PATH);
-}
-
-/* Attach a clone of the tree at fd on target. */
-static int child_clone_to(int fd, bool recursive, const char *target)
-{
-	int t = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-			  AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
-
-	if (t < 0)
-		return -1;
-	t = move_mount(t, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0 ?
-	    -1 : 0;
-	return t;	/* the clone's fd is closed at exec */
-}
-
-static int child_open(const char *path)
-{
-	return open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-static void child_mounts(const struct runner_ctx *x)
-{
-	int tmp, run, shared;
-
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		child_fail(x, RS_SLAVE, errno);
-	/* Sources are pinned by fd before anything is covered: the lab dir
-	 * may itself live under /tmp or /run (NSLAB_RUN_DIR in tests). */
-	tmp = child_open(x->tmp);
-	run = child_open(x->run);
-	shared = child_open(x->shared);
-	if (tmp < 0 || run < 0 || shared < 0)
-		child_fail(x, RS_TMP, errno);
-	/* The sources live in the lab's files tree, a tmpfs attached nowhere:
-	 * only clones of it (open_tree) can be attached, not MS_BIND. */
-	if (child_etc(x) < 0)
-		child_fail(x, RS_ETC, errno);
-	if (child_clone_to(tmp, false, "/tmp") < 0)
-		child_fail(x, RS_TMP, errno);
-	if (child_clone_to(run, false, "/run") < 0)
-		child_fail(x, RS_RUN, errno);
-	if (child_clone_to(shared, false, "/run/shared") < 0)
-		child_fail(x, RS_RUN_SHARED, errno);
-	if (x->host_shared && child_clone_to(shared, false, "/shared") < 0)
-		child_fail(x, RS_SHARED, errno);
-	/* a sysfs mounted now belongs to the node's netns */
-	if (umount2("/sys", MNT_DETACH) < 0 ||
-	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  NULL) < 0)
-		child_fail(x, RS_SYS, errno);
 }
 
 static void child_stdio(const struct runner_ctx *x)
@@ -228,9 +186,11 @@ static void __attribute__((noreturn)) runner_child(const struct runner_ctx *x)
 		setpgid(0, 0);
 	if (setns(c->netns_fd, CLONE_NEWNET) < 0)
 		child_fail(x, RS_SETNS, errno);
-	if (unshare(CLONE_NEWNS | CLONE_NEWUTS) < 0)
+	/* the node's mounts, shared by all its processes (view.h) */
+	if (setns(x->view_fd, CLONE_NEWNS) < 0)
+		child_fail(x, RS_VIEW, errno);
+	if (unshare(CLONE_NEWUTS) < 0)
 		child_fail(x, RS_UNSHARE, errno);
-	child_mounts(x);
 	if (sethostname(name, strlen(name)) < 0)
 		child_fail(x, RS_HOSTNAME, errno);
 	if (!x->cwd[0] || chdir(x->cwd) < 0) {
@@ -247,6 +207,15 @@ static void __attribute__((noreturn)) runner_child(const struct runner_ctx *x)
 }
 
 /* ---- preparing the child's context ----------------------------------------- */
+
+/* The lab's shared dir is also on /shared when the host has that
+ * directory (view.c binds it there). */
+static bool runner_host_shared(void)
+{
+	struct stat sb;
+
+	return lstat("/shared", &sb) == 0 && S_ISDIR(sb.st_mode);
+}
 
 static bool env_is_ours(const char *e)
 {
@@ -277,30 +246,12 @@ static char **runner_env(const struct runner_ctx *x, char *buf, size_t blen)
 		      st->nodes[x->c->node].name) + 1;
 	v[k++] = buf + l;
 	snprintf(buf + l, blen - l, "NSLAB_SHARED=%s",
-		 x->host_shared ? "/shared" : "/run/shared");
+		 runner_host_shared() ? "/shared" : "/run/shared");
 	return v;
 }
 
 static void runner_paths(struct runner_ctx *x)
 {
-	const struct state *st = x->c->st;
-	const struct state_node *n = &st->nodes[x->c->node];
-	struct stat sb;
-
-	/* the lab's files tree (state_files()), reached through its holder's
-	 * fd, or ours while up is still running */
-	snprintf(x->tmp, sizeof(x->tmp), "%s/nodes/%s/tmp", st->files, n->name);
-	snprintf(x->run, sizeof(x->run), "%s/nodes/%s/run", st->files, n->name);
-	snprintf(x->shared, sizeof(x->shared), "%s/shared", st->files);
-	snprintf(x->etc_opts, sizeof(x->etc_opts),
-		 "lowerdir=%s/etc:/etc,upperdir=%s/nodes/%s/upper,"
-		 "workdir=%s/nodes/%s/work", st->files, st->files, n->name,
-		 st->files, n->name);
-	x->etc_src[0] = '\0';
-	if (x->c->etc_fd < 0 && st->holder > 0 && n->etc_fd >= 0)
-		snprintf(x->etc_src, sizeof(x->etc_src), "/proc/%d/fd/%d",
-			 (int)st->holder, n->etc_fd);
-	x->host_shared = lstat("/shared", &sb) == 0 && S_ISDIR(sb.st_mode);
 	if (!getcwd(x->cwd, sizeof(x->cwd)))
 		x->cwd[0] = '\0';
 	x->parent = getpid();
@@ -427,6 +378,13 @@ int runner_spawn(const struct runner_cmd *c, pid_t *pid,
 		return -ENOMEM;
 	x->c = c;
 	runner_paths(x);
+	ret = runner_open_view(c->st, c->node, &x->view_fd);
+	if (ret) {
+		if (fail)
+			*fail = (struct runner_fail){ "open the node's file view", -ret };
+		free(x);
+		return ret;
+	}
 	x->envp = runner_env(x, envbuf, sizeof(envbuf));
 	ret = x->envp ? runner_stdio(x, own) : -ENOMEM;
 	if (!ret)
@@ -437,6 +395,7 @@ int runner_spawn(const struct runner_cmd *c, pid_t *pid,
 		close(own[0]);
 	if (own[1] >= 0)
 		close(own[1]);
+	close(x->view_fd);
 	free(x->envp);
 	free(x);
 	return ret;

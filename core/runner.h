@@ -1,23 +1,14 @@
 /* runner.h — entering a node: run commands inside a lab's node, capture
  * their output, run daemons, and kill everything a lab runs.
  *
- * A command in a node (SPEC §4) runs in a forked child (setns/unshare of a
- * mount namespace are refused in a multithreaded process) that:
- *   setns(node netns); unshare(CLONE_NEWNS | CLONE_NEWUTS);
- *   makes / a recursive slave (host mounts and unmounts still arrive, ours
- *     never leave: exactly what `ip netns exec` does);
- *   /etc  <- a clone (open_tree) of the node's overlay mount kept by the
- *            holder, so every process of the node shares one overlay; a fresh
- *            overlay mount when the lab has none (lower /etc, upper/work in
- *            the node's dir; the host's /etc is never written);
- *   /tmp  <- bind of nodes/NODE/tmp;
- *   /shared <- bind of the lab's shared/, only if the host has a /shared
- *            directory (nothing is ever created in the host's /);
- *   /run  <- bind of nodes/NODE/run, LAST (it hides /run/nslab), with the
- *            lab's shared/ also bound on /run/shared inside it;
- *   /sys  <- a fresh sysfs, so /sys/class/net shows the node's interfaces;
- *   hostname = node; NSLAB_LAB, NSLAB_NODE, NSLAB_SHARED (where the lab's
- *   shared dir is inside the node: /shared or /run/shared) in the env.
+ * A command in a node (README.md, "Inside a node") runs in a forked child
+ * (setns into a mount namespace is refused in a multithreaded process)
+ * that enters the node's network namespace and its file view (view.h: a
+ * mount namespace the holder made once, with /etc, /var, /tmp, /run,
+ * /run/shared and /sys of the node), unshares a UTS namespace, sets the
+ * hostname to the node's name and execs, with NSLAB_LAB, NSLAB_NODE and
+ * NSLAB_SHARED (where the lab's shared dir is inside the node: /shared or
+ * /run/shared) in the env.
  */
 #pragma once
 
@@ -34,8 +25,6 @@ struct runner_cmd {
 	const struct state *st;
 	int node;		/* index into st->nodes */
 	int netns_fd;		/* from runner_open_netns(), in our fd table */
-	int etc_fd;		/* our own /etc overlay mount fd (a lab run without
-				 * holder), or -1: the holder's, else a fresh one */
 	char *const *argv;	/* argv[0] is looked up in PATH */
 	char *const *envp;	/* NULL: our environ; NSLAB_* are added */
 	int fd_in, fd_out, fd_err;	/* -1: /dev/null (background: the log) */
@@ -59,6 +48,10 @@ struct runner_fail {
  * check its inode against nodes.tab: -ESTALE when it differs (the holder
  * pid was reused), -ENOENT when the lab's holder is gone. */
 int runner_open_netns(const struct state *st, int node, int *fd);
+/* Open the node's file view (its mount namespace, /proc/HOLDER/fd/V):
+ * -ENOENT when the lab has no running holder, -ESTALE when the fd is not a
+ * mount namespace. */
+int runner_open_view(const struct state *st, int node, int *fd);
 
 /* When set, points at the caller's signal flag: runner_wait() and
  * runner_run_capture() kill their command and return -EINTR once it is

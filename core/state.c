@@ -114,7 +114,7 @@ static int mkdir_p(const char *path, mode_t mode)
 /* Build the lab's skeleton in dirfd (a fresh temporary dir). */
 static int state_skeleton(int dirfd, int *lockfd)
 {
-	static const char *const sub[] = { "log" };
+	static const char *const sub[] = { "log", "view" };
 	size_t i;
 	int fd;
 
@@ -216,7 +216,7 @@ int state_add_node(struct state *st, const char *name, const char *kind,
 	snprintf(n->name, sizeof(n->name), "%s", name);
 	snprintf(n->kind, sizeof(n->kind), "%s", kind ? kind : "-");
 	n->netns_fd = netns_fd;
-	n->etc_fd = -1;
+	n->view_fd = -1;
 	if (netns_fd >= 0) {
 		if (fstat(netns_fd, &sb) < 0)
 			return -errno;
@@ -245,7 +245,7 @@ static int state_write_tab(struct state *st, FILE *f)
 		const struct state_node *n = &st->nodes[i];
 
 		fprintf(f, "%s %s %lu %d %d\n", n->name, n->kind, n->netns_ino,
-			n->netns_fd, n->etc_fd);
+			n->netns_fd, n->view_fd);
 	}
 	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
 }
@@ -289,7 +289,7 @@ static int state_parse_node(struct state *st, const char *line)
 		return i == -EINVAL ? -EBADMSG : i;
 	st->nodes[i].netns_ino = ino;
 	st->nodes[i].netns_fd = fd;
-	st->nodes[i].etc_fd = k == 5 ? efd : -1;
+	st->nodes[i].view_fd = k == 5 ? efd : -1;
 	return 0;
 }
 
@@ -391,6 +391,27 @@ int state_open_read(const char *lab, struct state **out)
 	return ret;
 }
 
+int state_read_at(int dirfd, const char *lab, struct state **out)
+{
+	struct state *st;
+	int ret;
+
+	*out = NULL;
+	if (!state_name_ok(lab))
+		return -EINVAL;
+	st = state_alloc(lab);
+	if (!st)
+		return -ENOMEM;
+	st->dirfd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	ret = st->dirfd < 0 ? -errno : state_read_tab(st);
+	if (ret) {
+		state_close(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
+}
+
 /* ---- per-node dirs and files --------------------------------------------- */
 
 static int sys_fsopen(const char *fs, unsigned flags);
@@ -449,8 +470,9 @@ int state_files(struct state *st, const char **path)
 
 int state_node_dirs(struct state *st, int node)
 {
-	static const char *const sub[] = { "", "/upper", "/work", "/run",
-					   "/run/shared", "/tmp" };
+	static const char *const sub[] = { "", "/upper", "/work", "/var-upper",
+					   "/var-work", "/run", "/run/shared",
+					   "/tmp" };
 	char path[256];
 	size_t i;
 	int ret;
@@ -597,7 +619,7 @@ int state_write_file(struct state *st, int node, const char *path,
 	return ret;
 }
 
-/* ---- /etc overlay as a detached mount ------------------------------------ */
+/* ---- the new mount API (glibc 2.36 has no wrappers) ---------------------- */
 
 static int sys_fsopen(const char *fs, unsigned flags)
 {
@@ -613,42 +635,6 @@ static int sys_fsconfig(int fd, unsigned cmd, const char *key,
 static int sys_fsmount(int fd, unsigned flags, unsigned attr)
 {
 	return syscall(SYS_fsmount, fd, flags, attr);
-}
-
-int state_etc_mount(struct state *st, int node, int *fd)
-{
-	char upper[4200], work[4200], lower[4200];
-	int fs, m, ret = 0;
-
-	if (node < 0 || node >= st->nnodes)
-		return -EINVAL;
-	ret = state_files(st, NULL);
-	if (ret)
-		return ret;
-	snprintf(upper, sizeof(upper), "%s/nodes/%s/upper", st->files,
-		 st->nodes[node].name);
-	snprintf(work, sizeof(work), "%s/nodes/%s/work", st->files,
-		 st->nodes[node].name);
-	/* layers, top first: the node's files, the lab's common /etc (its
-	 * /etc/hosts), the host's /etc */
-	snprintf(lower, sizeof(lower), "%s/etc:/etc", st->files);
-	fs = sys_fsopen("overlay", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -errno;
-	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", lower, 0) ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", upper, 0) ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "workdir", work, 0) ||
-	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
-		ret = -errno;
-	if (!ret) {
-		m = sys_fsmount(fs, FSMOUNT_CLOEXEC, 0);
-		if (m < 0)
-			ret = -errno;
-		else
-			*fd = m;
-	}
-	close(fs);
-	return ret;
 }
 
 /* ---- removal ------------------------------------------------------------- */

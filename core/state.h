@@ -3,17 +3,16 @@
  *   /run/nslab/NAME/lock        flock()ed: one command acts on a lab at once
  *   /run/nslab/NAME/nodes.tab   holder pid, creation time, one line per node
  *   /run/nslab/NAME/log/        NODE.log: start-command and daemon output
- *   /run/nslab/NAME/shared/     the lab's /shared
- *   /run/nslab/NAME/nodes/NODE/{upper,work,run,tmp}
- *                               /etc overlay upper+work, private /run, /tmp
+ *   /run/nslab/NAME/view/       empty on the host; in the holder's mount
+ *                               namespace the lab's files tree is attached
+ *                               here (state_files(), view.h)
  *   /run/netns/NAME.NODE        symlink -> /proc/HOLDER/fd/N (ip netns)
  *
  * nodes.tab (text, replaced atomically):
- *   nslab-state 1 HOLDERPID CTIME
- *   NAME KIND NETNS_INODE NETNS_FD ETC_FD
- * NETNS_FD and ETC_FD are fd numbers in the holder; ETC_FD (a detached
- * overlay mount of the node's /etc, -1 for none) is an extension of the
- * four-column format and optional when read.
+ *   nslab-state 1 HOLDERPID CTIME FILES_FD
+ *   NAME KIND NETNS_INODE NETNS_FD VIEW_FD
+ * NETNS_FD and VIEW_FD are fd numbers in the holder; VIEW_FD is the node's
+ * mount namespace (view.h), -1 while the holder is not running.
  *
  * Tests may move both bases: NSLAB_RUN_DIR (default /run/nslab) and
  * NSLAB_NETNS_DIR (default /run/netns).  Note that iproute2 always uses
@@ -35,7 +34,8 @@ struct state_node {
 	char kind[8];			/* "host", "router", "switch", "-" */
 	unsigned long netns_ino;	/* inode of the node's netns (nsfs) */
 	int netns_fd;			/* fd number in the holder, -1 none */
-	int etc_fd;			/* holder's /etc overlay mount fd, -1 */
+	int view_fd;			/* holder's fd of the node's mount
+					 * namespace (view.h), -1 */
 };
 
 struct state {
@@ -50,6 +50,7 @@ struct state {
 	int64_t ctime;			/* creation, seconds since the epoch */
 	int nnodes, cap;
 	struct state_node *nodes;
+	char why[160];			/* state_spawn_holder(): what failed */
 };
 
 /* Bases, honouring NSLAB_RUN_DIR / NSLAB_NETNS_DIR. */
@@ -75,6 +76,9 @@ int state_open_read(const char *lab, struct state **out);
  * concurrent down (LOCK_EX) cannot scan /proc between fork and setns and
  * miss the new process. */
 int state_open_shared(const char *lab, struct state **out);
+/* Read a lab's table through its dir fd, without locking: for the holder,
+ * started while up holds the lock. */
+int state_read_at(int dirfd, const char *lab, struct state **out);
 void state_unlock(struct state *st);
 void state_close(struct state *st);		/* NULL ok; unlocks */
 
@@ -85,12 +89,13 @@ int state_add_node(struct state *st, const char *name, const char *kind,
 int state_node_find(const struct state *st, const char *name);
 int state_save(struct state *st);		/* nodes.tab via tmp+rename */
 
-/* nodes/NODE/{upper,work,run,run/shared,tmp}. */
-/* The lab's files tree: a tmpfs that is never attached anywhere, held by
- * the holder's fd (created by the first call during up).  It carries the
- * lab-wide etc/ layer, shared/ and nodes/NODE/{upper,work,run,tmp}: cheap
- * to make, and gone with the holder, so down deletes no files.  Its path,
- * valid for any process of ours: "/proc/PID/fd/N". */
+/* The lab's files tree: a tmpfs made with fsmount() by the first call
+ * during up, attached nowhere in the host's mount namespace; the holder
+ * attaches it in its own (view.h).  It carries the lab-wide etc/ layer,
+ * shared/ and nodes/NODE/{upper,work,var-upper,var-work,run,run/shared,tmp}
+ * (state_node_dirs()): cheap to make, and gone with the holder, so down
+ * deletes no files.  Its path, valid for any process of ours:
+ * "/proc/PID/fd/N". */
 int state_files(struct state *st, const char **path);
 int state_node_dirs(struct state *st, int node);
 /* Place a node's <file>: /etc/X -> nodes/NODE/upper/X, /run/X ->
@@ -104,11 +109,6 @@ int state_node_dirs(struct state *st, int node);
 #define STATE_LAB_ETC (-1)
 int state_write_file(struct state *st, int node, const char *path,
 		     const char *content, size_t len, unsigned mode);
-/* A detached overlay mount (fsmount) of the node's /etc: lower host /etc,
- * upper/work in nodes/NODE.  The holder keeps it, and every command in the
- * node clones it (open_tree), so all of a node's processes share ONE
- * overlay instance (two overlays on one upper dir is undefined behaviour). */
-int state_etc_mount(struct state *st, int node, int *fd);
 
 /* Remove /run/nslab/NAME (never following symlinks nor crossing mount
  * points) and the lab's /run/netns/NAME.* symlinks.  Keeps st usable for
@@ -137,10 +137,12 @@ int state_list(struct state_info **out, int *n);
 /* ---- holder.c ------------------------------------------------------------
  *
  * Fork+exec /proc/self/exe as "nslab: lab NAME" holding the given netns fds
- * (same numbers in the holder) plus one /etc overlay mount per node (made
- * here), wait until it is ready, then record everything in nodes.tab and make
+ * and the files tree (same numbers in the holder), wait until it has made
+ * the node views (view.h), then record everything in nodes.tab and make
  * /run/netns/NAME.NODE symlinks.  Nodes not yet in st are added (kind "-").
- * On failure the holder (if any) is killed; the caller removes the lab. */
+ * On failure the holder (if any) is killed, st->why says which step of
+ * which node failed when the holder could tell, and the caller removes the
+ * lab. */
 int state_spawn_holder(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid);
 /* (Re)make the /run/netns symlinks of every node from st. */

@@ -84,7 +84,7 @@ static int exec_fail(const char *lab, const char *node, const char *cmd,
 int cli_node_exec(const char *lab, const char *node, char **argv,
 		  char **envp)
 {
-	struct runner_cmd c = { .etc_fd = -1, .argv = argv, .envp = envp,
+	struct runner_cmd c = { .argv = argv, .envp = envp,
 				.fd_in = 0, .fd_out = 1, .fd_err = 2,
 				.die_with_parent = true };
 	struct runner_fail f = { 0 };

@@ -116,7 +116,7 @@ static int start_one(const struct lab *lab, struct state *st,
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)s->cmd, NULL };
 	struct runner_cmd c = {
-		.st = st, .node = s->node, .etc_fd = -1, .argv = argv,
+		.st = st, .node = s->node, .argv = argv,
 		.fd_in = -1, .fd_out = -1, .fd_err = -1,
 		.background = s->background, .new_pgrp = true,
 	};

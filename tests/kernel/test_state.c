@@ -117,12 +117,24 @@ static struct state *make_lab(int nnodes, int *fds)
 	return st;
 }
 
-static int capture(struct state *st, int node, int nsfd, int etc_fd,
+/* A lab of nnodes held by a holder, which makes the node views. */
+static struct state *make_held_lab(int nnodes, int *fds)
+{
+	const char *names[] = { "n1", "n2", "n3", "n4" };
+	struct state *st = make_lab(nnodes, fds);
+	pid_t pid;
+
+	ck_assert_int_le(nnodes, 4);
+	ck_assert_int_eq(state_spawn_holder(st, fds, names, nnodes, &pid), 0);
+	return st;
+}
+
+static int capture(struct state *st, int node, int nsfd,
 		   const char *script, char *out, size_t len, int *status)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)script, NULL };
 	struct runner_cmd c = { .st = st, .node = node, .netns_fd = nsfd,
-				.etc_fd = etc_fd, .argv = argv,
+				.argv = argv,
 				.fd_in = -1, .fd_out = -1, .fd_err = -1 };
 	struct runner_fail f;
 
@@ -147,7 +159,7 @@ START_TEST(test_state_roundtrip)
 	ck_assert_int_eq(flock(lk, LOCK_EX | LOCK_NB), -1);
 	ck_assert_int_eq(errno, EWOULDBLOCK);
 	st->holder = 4242;
-	st->nodes[1].etc_fd = 17;
+	st->nodes[1].view_fd = 17;
 	ck_assert_int_eq(state_save(st), 0);
 	ck_assert_int_eq(state_write_file(st, 0, "/etc/a/b.conf", "x\n", 2, 0600), 0);
 	ck_assert_int_eq(state_write_file(st, 0, "/shared/s", "s", 1, 0644), 0);
@@ -171,7 +183,7 @@ START_TEST(test_state_roundtrip)
 	ck_assert_str_eq(st->nodes[1].kind, "host");
 	ck_assert_int_eq(fstat(fds[1], &sb), 0);
 	ck_assert_uint_eq(st->nodes[1].netns_ino, sb.st_ino);
-	ck_assert_int_eq(st->nodes[1].etc_fd, 17);
+	ck_assert_int_eq(st->nodes[1].view_fd, 17);
 	ck_assert_int_eq(state_remove(st), 0);
 	ck_assert_int_eq(stat(st->dir, &sb), -1);
 	state_close(st);
@@ -184,39 +196,49 @@ END_TEST
 
 START_TEST(test_runner_view)
 {
-	char out[4096], file[64], hostpath[512], script[512];
+	char out[4096], file[64], hostpath[512], script[768];
+	const char *names[] = { "n1", "n2" };
 	struct state *st;
-	int fds[1], status, etc;
+	int fds[2], status;
 	struct stat sb;
+	pid_t pid;
 
-	st = make_lab(1, fds);
+	st = make_lab(2, fds);
 	snprintf(file, sizeof(file), "/etc/nslab-test-%d", (int)getpid());
 	ck_assert_int_eq(state_write_file(st, 0, file, "from-lab\n", 9, 0644), 0);
-	ck_assert_int_eq(state_etc_mount(st, 0, &etc), 0);
+	ck_assert_int_eq(state_spawn_holder(st, fds, names, 2, &pid), 0);
 	snprintf(script, sizeof(script),
 		 "hostname; cat %s; echo $NSLAB_LAB $NSLAB_NODE; "
 		 "echo private > /tmp/p; ls /sys/class/net | tr '\\n' ' '; "
-		 "echo written > /etc/nslab-w-%d", file, (int)getpid());
-	ck_assert_int_eq(capture(st, 0, fds[0], etc, script, out, sizeof(out),
+		 "echo written > /etc/nslab-w-%d; echo var > /var/tmp/nslab-v-%d",
+		 file, (int)getpid(), (int)getpid());
+	ck_assert_int_eq(capture(st, 0, fds[0], script, out, sizeof(out),
 				 &status), 0);
-	ck_assert_int_eq(status, 0);
+	ck_assert_msg(status == 0, "status %d, out: %s", status, out);
 	ck_assert_msg(strstr(out, "n1\nfrom-lab\n"), "out: %s", out);
 	ck_assert_msg(strstr(out, lab_name), "out: %s", out);
 	ck_assert_msg(strstr(out, "lo \n") || strstr(out, "lo "), "out: %s", out);
-	/* the host's /etc and /tmp are untouched */
+	/* the host's /etc, /var and /tmp are untouched */
 	ck_assert_int_eq(stat(file, &sb), -1);
 	snprintf(hostpath, sizeof(hostpath), "/etc/nslab-w-%d", (int)getpid());
+	ck_assert_int_eq(stat(hostpath, &sb), -1);
+	snprintf(hostpath, sizeof(hostpath), "/var/tmp/nslab-v-%d", (int)getpid());
 	ck_assert_int_eq(stat(hostpath, &sb), -1);
 	ck_assert_int_eq(stat("/tmp/p", &sb), -1);
 	snprintf(hostpath, sizeof(hostpath), "%s/nodes/n1/tmp/p", st->files);
 	ck_assert_int_eq(stat(hostpath, &sb), 0);
-	/* without a held overlay: a fresh one on the same upper still shows
-	 * what the node wrote before */
-	snprintf(script, sizeof(script), "cat /etc/nslab-w-%d", (int)getpid());
-	close(etc);
-	ck_assert_int_eq(capture(st, 0, fds[0], -1, script, out, sizeof(out),
+	/* a later command of the node sees what the first one wrote (one view
+	 * per node); another node does not */
+	snprintf(script, sizeof(script), "cat /etc/nslab-w-%d /var/tmp/nslab-v-%d /tmp/p",
+		 (int)getpid(), (int)getpid());
+	ck_assert_int_eq(capture(st, 0, fds[0], script, out, sizeof(out),
 				 &status), 0);
-	ck_assert_str_eq(out, "written\n");
+	ck_assert_str_eq(out, "written\nvar\nprivate\n");
+	ck_assert_int_eq(capture(st, 1, fds[1], script, out, sizeof(out),
+				 &status), 0);
+	ck_assert_int_ne(runner_exit_code(status), 0);
+	/* nothing of the lab is mounted in our namespace */
+	ck_assert_int_ne(system("grep -qE ' (/etc|/var|/run|/tmp) ' /proc/self/mountinfo"), 0);
 	state_close(st);
 }
 END_TEST
@@ -224,7 +246,7 @@ END_TEST
 START_TEST(test_runner_status)
 {
 	char *missing[] = { "nslab-no-such-command", NULL };
-	struct runner_cmd c = { .etc_fd = -1, .argv = missing,
+	struct runner_cmd c = { .argv = missing,
 				.fd_in = -1, .fd_out = -1, .fd_err = -1 };
 	struct runner_fail f;
 	struct timespec a, b;
@@ -233,12 +255,12 @@ START_TEST(test_runner_status)
 	int fds[1], status;
 	pid_t pid;
 
-	st = make_lab(1, fds);
-	ck_assert_int_eq(capture(st, 0, fds[0], -1, "echo err >&2; exit 7", out,
+	st = make_held_lab(1, fds);
+	ck_assert_int_eq(capture(st, 0, fds[0], "echo err >&2; exit 7", out,
 				 sizeof(out), &status), 0);
 	ck_assert_int_eq(runner_exit_code(status), 7);
 	ck_assert_str_eq(out, "err\n");
-	ck_assert_int_eq(capture(st, 0, fds[0], -1, "kill -9 $$", out,
+	ck_assert_int_eq(capture(st, 0, fds[0], "kill -9 $$", out,
 				 sizeof(out), &status), 0);
 	ck_assert_int_eq(runner_exit_code(status), 137);
 	c.st = st;
@@ -291,9 +313,9 @@ START_TEST(test_holder)
 		 ">/dev/null && ip -n %s.n2 link show lo >/dev/null && "
 		 "ip netns list | grep -q '^%s.n2'", lab_name, lab_name, lab_name);
 	ck_assert_int_eq(system(cmd), 0);
-	/* a node command through the holder: netns and /etc overlay clone */
+	/* a node command through the holder: its netns and its view */
 	ck_assert_int_eq(runner_open_netns(st, 1, &fd), 0);
-	ck_assert_int_eq(capture(st, 1, fd, -1, "hostname; grep -c ' /etc ' "
+	ck_assert_int_eq(capture(st, 1, fd, "hostname; grep -c ' /etc ' "
 				 "/proc/self/mountinfo", out, sizeof(out),
 				 &status), 0);
 	ck_assert_str_eq(out, "n2\n1\n");
@@ -326,7 +348,7 @@ START_TEST(test_kill_daemon)
 			 "echo daemon-up; (setsid sleep 1000 &) ; exec sleep 1000",
 			 NULL };
 	const char *names[] = { "n1" };
-	struct runner_cmd c = { .etc_fd = -1, .argv = argv, .fd_in = -1,
+	struct runner_cmd c = { .argv = argv, .fd_in = -1,
 				.fd_out = -1, .fd_err = -1, .background = true };
 	struct runner_fail f;
 	unsigned long ino;
