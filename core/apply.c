@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "nl.h"
@@ -151,11 +152,32 @@ static int probe_vlans(const struct plan *p, struct apply_error *e)
 	return e->err;
 }
 
+/* A kernel too old for nslab as a whole: say which feature and which
+ * version, never a bare errno from deep inside up. */
+static int probe_kernel(struct apply_error *e)
+{
+	const char *missing;
+	struct utsname u;
+
+	if (ns_kernel_check(&missing) != -ENOSYS)
+		return 0;
+	uname(&u);
+	e->err = -ENOSYS;
+	e->unsupported = true;
+	snprintf(e->what, sizeof(e->what),
+		 "this kernel (Linux %s) is too old for nslab: it lacks %s; "
+		 "nslab needs Linux %s or newer", u.release, missing,
+		 NS_KERNEL_OLDEST);
+	return e->err;
+}
+
 int apply_probe(const struct plan *p, struct apply_error *e)
 {
 	int ret;
 
-	ret = probe_qdisc(p, PLAN_QDISC_TBF, "tbf", e);
+	ret = probe_kernel(e);
+	if (!ret)
+		ret = probe_qdisc(p, PLAN_QDISC_TBF, "tbf", e);
 	if (!ret)
 		ret = probe_qdisc(p, PLAN_QDISC_NETEM, "netem", e);
 	if (!ret)

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/close_range.h>
+#include <linux/mount.h>
 
 struct ns_job {
 	int netns_fd;
@@ -217,4 +220,32 @@ int ns_sysctl_read(int netns_fd, const char *key, char *buf, size_t len)
 	if (!len)
 		return -EINVAL;
 	return ns_run_in(netns_fd, ns_sysctl_read_fn, &j);
+}
+
+int ns_kernel_check(const char **missing)
+{
+	int fd;
+
+	*missing = NULL;
+	fd = syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fd < 0 && errno == ENOSYS) {
+		*missing = "the mount API (fsopen, Linux 5.2)";
+		return -ENOSYS;
+	}
+	if (fd >= 0)
+		close(fd);
+	fd = syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0 && errno == ENOSYS) {
+		*missing = "pidfd_open (Linux 5.3)";
+		return -ENOSYS;
+	}
+	if (fd >= 0)
+		close(fd);
+	/* an empty range: nothing changes; an unknown flag is EINVAL */
+	if (syscall(SYS_close_range, ~0U, ~0U, CLOSE_RANGE_CLOEXEC) < 0 &&
+	    (errno == ENOSYS || errno == EINVAL)) {
+		*missing = "close_range(CLOSE_RANGE_CLOEXEC) (Linux 5.11)";
+		return -ENOSYS;
+	}
+	return 0;
 }

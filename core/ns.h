@@ -43,3 +43,11 @@ int ns_run_in(int netns_fd, int (*fn)(void *), void *arg);
 /* Write one sysctl in the calling thread's netns (for code that already
  * runs in a thread that setns()ed, e.g. one worker visiting many nodes). */
 int ns_sysctl_write_here(const char *key, const char *value);
+
+/* What nslab needs of the kernel beyond namespaces, probed without side
+ * effects: the new mount API (fsopen, Linux 5.2), pidfds (pidfd_open, 5.3)
+ * and close_range(CLOSE_RANGE_CLOEXEC) (5.11).  Returns 0, or -ENOSYS with
+ * *missing naming the first one lacking ("close_range(CLOSE_RANGE_CLOEXEC),
+ * Linux 5.11"), or another -errno when a probe could not tell. */
+#define NS_KERNEL_OLDEST "5.11"
+int ns_kernel_check(const char **missing);

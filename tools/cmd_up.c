@@ -41,7 +41,9 @@ static void report_apply(const struct lab *lab, const struct apply_error *e)
 
 	if (e->kmsg[0])
 		snprintf(k, sizeof(k), " (kernel: \"%s\")", e->kmsg);
-	if (e->unsupported && e->err == -EOPNOTSUPP)
+	if (e->unsupported && e->err == -ENOSYS)
+		cli_err("%s", e->what);	/* the kernel itself, not the file */
+	else if (e->unsupported && e->err == -EOPNOTSUPP)
 		cli_err("%s:%d: %s", lab->file, e->line, e->what);
 	else if (e->line)
 		cli_err("%s:%d: %s: %s%s", lab->file, e->line, e->what,
