@@ -26,7 +26,8 @@ TOOL_OBJ  := $(TOOL_SRC:.c=.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c)) tests/tsuite.c
 KERN_SRC  := $(sort $(wildcard tests/kernel/*.c)) tests/tsuite.c
 
-.PHONY: all check check-unit check-kernel check-e2e demo install clean deps fuzz bench format
+PHONY_VM  := check-vm
+.PHONY: all check check-unit check-kernel check-e2e $(PHONY_VM) demo install clean deps fuzz bench format
 all: nslab
 
 core/gen/schema_rng.c: topologies/nslab.rng tools/embed.sh
@@ -80,6 +81,16 @@ check-kernel: tests/kernel/run
 	./tests/kernel/run
 check-e2e: nslab
 	./tests/e2e/run-all
+
+# The kernel and e2e suites again on Debian's stock kernels, under QEMU
+# (tests/vm/README.md).  Root; the VMs use the binaries built here.
+VM_KERNELS ?= 6.1 6.12
+check-vm: deps
+	@( for c in qemu-system-x86_64 cpio; do command -v $$c >/dev/null || exit 1; done; \
+	   [ -x /bin/busybox ] ) || ./tools/install-deps
+	$(MAKE) nslab tests/kernel/run
+	@[ "$$(id -u)" = 0 ] || { echo "check-vm needs root (sudo make check-vm)"; exit 1; }
+	./tests/vm/matrix $(VM_KERNELS)
 
 demo: deps
 	$(MAKE) nslab

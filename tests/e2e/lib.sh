@@ -19,6 +19,7 @@
 #   at_exit 'CMD'      make the exit trap eval CMD (before the labs go down)
 #   lab_inodes NAME    remember the netns inodes of a running lab
 #   wait_for SECS CMD...   poll CMD every 0.1 s until it succeeds or SECS pass
+#                      (wall-clock seconds)
 #   now                seconds since the epoch with nanoseconds
 #   alive PID          the process exists and is not a zombie
 #   pids_in_netns INO...   the processes in those network namespaces
@@ -90,10 +91,12 @@ expect_rc() {
 	return 0
 }
 
+# (a deadline in wall-clock time, not a count of tries: under an emulated
+# CPU, in tests/vm, one try of CMD may take a second)
 wait_for() {
-	local secs=$1 i
+	local end=$((${EPOCHREALTIME/./} + $1 * 1000000))
 	shift
-	for ((i = 0; i < secs * 10; i++)); do
+	while ((${EPOCHREALTIME/./} < end)); do
 		"$@" > /dev/null 2>&1 && return 0
 		sleep 0.1
 	done
