@@ -63,5 +63,28 @@ for n in r1 h1 h2 h3 h4 s1 s2; do
 	[ -e "/etc/netns/$LAB.$n" ] && fail "/etc/netns/$LAB.$n left by plan --down"
 done
 [ "$had_etc_netns" = no ] && [ -e /etc/netns ] && fail "/etc/netns left by plan --down"
+
+# switch ports the veth could not finish: a chain s1 - s2 (a hub) - s3,
+# written in both a/b orders; the script must enslave the far ends and
+# turn learning off on the hub's ports
+new_lab L2
+g=$(lab_xml chain <<X
+<lab name="$L2">
+  <switch name="s1"/><switch name="s2" hub="yes"/><switch name="s3"/>
+  <host name="h1"/><host name="h2"/>
+  <link a="h1" b="s1"/><link a="s1" b="s2"/><link a="s3" b="s2"/><link a="s3" b="h2"/>
+</lab>
+X
+)
+"$NSLAB" plan "$g" > "$T/up2.sh" && "$NSLAB" plan --down "$g" > "$T/down2.sh" || die "plan of the chain failed"
+at_exit 'bash "$T/down2.sh" > /dev/null 2>&1; fix_run_netns'
+bash "$T/up2.sh" > "$T/up2.out" 2>&1 || fail "chain: plan | bash failed: $(tail -5 "$T/up2.out")"
+lab_inodes "$L2"
+for s in s1 s2 s3; do
+	[ "$(ip -n "$L2.$s" -o link show master br0 | wc -l)" = 2 ] || fail "chain: $s has not 2 bridge ports: $(ip -n "$L2.$s" -o link show master br0)"
+done
+[ "$(ip -n "$L2.s2" -d link show | grep -c 'learning off')" = 2 ] || fail "chain: the hub's ports still learn"
+ip netns exec "$L2.h1" ping -c 1 -W 2 10.0.0.2 > /dev/null && pass "chain: h1 reaches h2 across three switches" || fail "chain: h1 cannot reach h2"
+bash "$T/down2.sh" > /dev/null 2>&1 || fail "chain: plan --down | bash failed"
 fix_run_netns
 exit 0
