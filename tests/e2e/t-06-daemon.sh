@@ -7,7 +7,7 @@ f=$(lab_xml daemon <<X
 <lab name="$LAB">
   <host name="h1">
     <start>echo foreground-ran; mkdir -p /run/hbdir</start>
-    <start background="yes">echo daemon-started; echo daemon-stderr >&amp;2; while :; do date +%s.%N > /run/hb; sleep 0.2; done</start>
+    <start background="yes">echo daemon-started; echo daemon-stderr >&amp;2; while :; do date +%s.%N > /run/hb.new; mv /run/hb.new /run/hb; sleep 0.2; done</start>
     <start background="yes">(setsid sleep 1000 &amp;) ; exec sleep 1001</start>
   </host>
   <host name="h2"/>
@@ -24,14 +24,14 @@ ino2=$(stat -L -c %i "/run/netns/$LAB.h2")
 
 # the processes of h1: found by their netns inode
 pids=$(pids_in_netns "$ino")
-cmds=$(for p in $pids; do tr '\0' ' ' < /proc/$p/cmdline 2> /dev/null; echo; done)
+cmds=$(for p in $pids; do tr '\0' ' ' 2> /dev/null < /proc/$p/cmdline; echo; done)
 grep -q '^sleep 1000 ' <<<"$cmds" && grep -q '^sleep 1001 ' <<<"$cmds" && pass "h1's daemons run in h1's netns" ||
 	fail "expected sleep 1000 and sleep 1001 in h1's netns, found: $(xargs <<<"$cmds")"
 [ -z "$(pids_in_netns "$ino2")" ] || fail "processes run in h2, which has no start: $(pids_in_netns "$ino2")"
 # ip netns pids agrees
 # (the loop's short-lived `sleep 0.2`s come and go: compare the long-lived ones)
 for p in $(ip netns pids "$LAB.h1"); do
-	c=$(tr '\0' ' ' < /proc/$p/cmdline 2> /dev/null)
+	c=$(tr '\0' ' ' 2> /dev/null < /proc/$p/cmdline)
 	[[ "$c" == "sleep 0.2 " || -z "$c" ]] && continue
 	grep -qw "$p" <<<"$pids" || fail "ip netns pids lists $p ($c), not found by inode"
 done
@@ -44,6 +44,7 @@ done
 # the loop keeps writing: two reads differ
 wait_for 5 "$NSLAB" exec "$LAB" h1 test -s /run/hb || fail "no heartbeat in h1's /run/hb"
 # (polled: under an emulated CPU one turn of the loop can take seconds)
+# (written to a new file and renamed, so a read never sees it half made)
 a=$("$NSLAB" exec "$LAB" h1 cat /run/hb)
 advanced() { b=$("$NSLAB" exec "$LAB" h1 cat /run/hb); [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; }
 wait_for 10 advanced && pass "heartbeat advances" || fail "heartbeat does not advance in 10 s: '$a'"
