@@ -1,6 +1,7 @@
 /* apply.c — a plan made real over netlink (see apply.h).
  *
- * Phases, each a set of batches (DESIGN §3):
+ * Phases, each a set of batches (batching is what makes up fast: one
+ * sendmsg carries hundreds of requests):
  *   1. namespaces (one helper thread unshares them all);
  *   2. one worker thread visits every namespace: early sysctls (IPv6 off or
  *      DAD off, forwarding) before any link exists, and a netlink socket

@@ -1,7 +1,7 @@
 /* lab_xml.c — reading a lab file into the model.
  *
  * The only file that includes libxml2.  The document is parsed with network
- * access, entities and DTDs off (DESIGN §7) and refused outright when it
+ * access, entities and DTDs off (README.md: a DOCTYPE is refused) and refused outright when it
  * has a DOCTYPE.  A table-driven walk then reads every element into the
  * model, checking each attribute with a precise message; finally the tree
  * is validated against the RelaxNG schema compiled into the binary, as a
@@ -353,7 +353,7 @@ static void name_attr(struct parser *p, xmlNodePtr n, const char *what,
 }
 
 /* Text of an element with blank first/last lines dropped and the common
- * indentation removed (SPEC §3.2 <file>). */
+ * indentation removed (topologies/README.md, <file>). */
 static char *dedent(struct arena *a, const char *s, size_t *lenp)
 {
 	const char *start = s, *end = s + strlen(s), *p, *line;

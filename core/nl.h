@@ -6,7 +6,8 @@
  * kernel answer back to the message (and to the caller's cookie).
  *
  * This layer knows nothing of labs: only ifindexes, namespace fds and bytes.
- * See /work/shared/KERNEL-NOTES.md for the kernel facts relied upon here.
+ * The kernel facts relied upon are stated at each builder (nl_link.c,
+ * nl_tc.c), where they bite.
  */
 #pragma once
 

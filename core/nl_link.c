@@ -46,7 +46,8 @@ static void nl_link_common(struct nl_msg *m, const char *name, int netns_fd, int
 }
 
 /* One RTM_NEWLINK creates both ends, each directly in its namespace with its
- * name, ifindex, MTU and MAC (KERNEL-NOTES §3.2). */
+ * name, ifindex, MTU and MAC.  The peer's ifindex is honoured only when the
+ * primary's is set too (veth_newlink). */
 int nl_link_add_veth(struct nl_batch *b, const struct nl_veth *v)
 {
 	struct nlattr *info, *data, *peer;

@@ -8,7 +8,7 @@
  * (for a veth, the node of the primary end, whose fd the message names).
  * Ops refer to the model by index; the model must outlive the plan.
  *
- * Order (DESIGN §3, KERNEL-NOTES §3.9):
+ * Order (each step's kernel reason is commented where apply.c sends it):
  *   NETNS for every node;
  *   SYSCTL_EARLY (IPv6 off or DAD off, forwarding) so links never get
  *     IPv6 state they do not need;

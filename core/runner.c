@@ -78,13 +78,34 @@ static int nsfs_dev(dev_t *dev)
 	return 0;
 }
 
+/* Open a namespace file and prove what it is: on nsfs, of inode ino when
+ * ino != 0 (a reused holder pid gives another), of type nstype when != 0. */
+static int open_ns(const char *path, unsigned long ino, int nstype, int *fd)
+{
+	struct stat sb;
+	dev_t dev = 0;
+	int f, ret;
+
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	ret = nsfs_dev(&dev);
+	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
+		     (ino && sb.st_ino != ino) ||
+		     (nstype && ioctl(f, NS_GET_NSTYPE) != nstype)))
+		ret = -ESTALE;
+	if (ret < 0) {
+		close(f);
+		return ret;
+	}
+	*fd = f;
+	return 0;
+}
+
 int runner_open_netns(const struct state *st, int node, int *fd)
 {
 	const struct state_node *n;
 	char path[4200];
-	struct stat sb;
-	dev_t dev = 0;
-	int f, ret;
 
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
@@ -95,29 +116,13 @@ int runner_open_netns(const struct state *st, int node, int *fd)
 	else
 		snprintf(path, sizeof(path), "%s/%s.%s", state_netns_dir(),
 			 st->name, n->name);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
-	ret = nsfs_dev(&dev);
-	/* the inode guards against a reused holder pid */
-	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
-		     sb.st_ino != n->netns_ino))
-		ret = -ESTALE;
-	if (ret < 0) {
-		close(f);
-		return ret;
-	}
-	*fd = f;
-	return 0;
+	return open_ns(path, n->netns_ino, 0, fd);
 }
 
 int runner_open_view(const struct state *st, int node, int *fd)
 {
 	const struct state_node *n;
 	char path[64];
-	struct stat sb;
-	dev_t dev = 0;
-	int f, ret;
 
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
@@ -126,20 +131,8 @@ int runner_open_view(const struct state *st, int node, int *fd)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
 		 n->view_fd);
-	f = open(path, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
-		return errno == ENOENT ? -ENOENT : -errno;
 	/* a mount namespace, nothing else, may be entered as a view */
-	ret = nsfs_dev(&dev);
-	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
-		     ioctl(f, NS_GET_NSTYPE) != CLONE_NEWNS))
-		ret = -ESTALE;
-	if (ret < 0) {
-		close(f);
-		return ret;
-	}
-	*fd = f;
-	return 0;
+	return open_ns(path, 0, CLONE_NEWNS, fd);
 }
 
 /* ---- the child --------------------------------------------------------------- */
@@ -685,7 +678,7 @@ int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 			break;
 		}
 		if (sig == SIGTERM && now_ns() - t0 > 2000000000ull)
-			sig = SIGKILL;	/* SPEC §5: TERM, then KILL after 2 s */
+			sig = SIGKILL;	/* README.md: TERM, then KILL after 2 s */
 		if (now_ns() - t0 > 10000000000ull)
 			ret = -EBUSY;	/* D state for 8 s: give up */
 		usleep(sig == SIGTERM ? 10000 : 2000);
