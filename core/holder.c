@@ -16,6 +16,7 @@
 #include "state.h"
 #include "view.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -202,6 +203,8 @@ static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
 	return 0;
 }
 
+static int holder_note(struct state *st);
+
 /* Read the holder's report (holder_views()): "PID BASE\n" or
  * "! ERRNO STAGE NODE\n"; EOF means the holder died. */
 static int holder_wait_ready(int rfd, struct state *st, int *base)
@@ -238,7 +241,7 @@ static int holder_wait_ready(int rfd, struct state *st, int *base)
 	if (sscanf(buf, "%d %d", &st->holder, base) != 2 || st->holder <= 0 ||
 	    *base < 3)
 		return -EPROTO;
-	return 0;
+	return holder_note(st);
 }
 
 static int holder_record(struct state *st, const int *ns_fds,
@@ -332,7 +335,7 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 	if (!ret)
 		ret = state_link_nodes(st);
 	if (ret < 0 && st->holder > 0)
-		state_kill_holder(st, 2000000000ull);
+		state_kill_holder(st, st->holder, 2000000000ull);
 	if (!ret)
 		*pid = st->holder;
 	return ret;
@@ -405,18 +408,18 @@ static int pid_wait_gone(int pidfd, uint64_t timeout_ns)
 	return r > 0 ? 0 : -ETIMEDOUT;
 }
 
-int state_kill_holder(struct state *st, uint64_t timeout_ns)
+int state_kill_holder(const struct state *st, pid_t pid, uint64_t timeout_ns)
 {
 	int pidfd, ret;
 
-	if (st->holder <= 0)
+	if (pid <= 0)
 		return 0;
 	/* pidfd first, identity check second: the pid cannot be reused for
 	 * another process between the check and the kill */
-	pidfd = syscall(SYS_pidfd_open, st->holder, 0);
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : -errno;
-	if (!state_pid_is_holder(st->holder, st->name)) {
+	if (!state_holder_ok(pid, st->name, st)) {
 		close(pidfd);
 		return 0;
 	}
@@ -428,4 +431,213 @@ int state_kill_holder(struct state *st, uint64_t timeout_ns)
 	}
 	close(pidfd);
 	return ret;
+}
+
+/* ---- proving a holder ------------------------------------------------------ */
+
+struct proc_ident {
+	unsigned long long start;	/* /proc/PID/stat field 22 */
+	unsigned long long exe_dev, exe_ino;
+	bool running;			/* not a zombie */
+	bool root;			/* real and effective uid 0 */
+	char argv0[LAB_NAME_MAX + 16];
+};
+
+/* Read /proc/PID/WHAT into buf (NUL-terminated); its length, or -1. */
+static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+/* State and start time from /proc/PID/stat: after the last ')' (the name
+ * may hold spaces and parentheses) come field 3 (state) ... field 22. */
+static bool proc_stat(pid_t pid, struct proc_ident *id)
+{
+	char buf[1024], state;
+	const char *p;
+
+	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0 ||
+	    !(p = strrchr(buf, ')')))
+		return false;
+	if (sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u "
+		   "%*u %*d %*d %*d %*d %*d %*d %llu", &state, &id->start) != 2)
+		return false;
+	id->running = state != 'Z' && state != 'X';
+	return true;
+}
+
+static bool proc_root(pid_t pid)
+{
+	char buf[2048];
+	const char *u;
+	unsigned r, e;
+
+	if (read_proc(pid, "status", buf, sizeof(buf)) <= 0 ||
+	    !(u = strstr(buf, "\nUid:")))
+		return false;
+	return sscanf(u + 5, "%u %u", &r, &e) == 2 && r == 0 && e == 0;
+}
+
+static bool proc_identify(pid_t pid, struct proc_ident *id)
+{
+	char path[64];
+	struct stat sb;
+
+	memset(id, 0, sizeof(*id));
+	if (pid <= 0 || read_proc(pid, "cmdline", id->argv0,
+				  sizeof(id->argv0)) <= 0)
+		return false;	/* gone, a zombie or a kernel thread */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &sb) < 0 || !proc_stat(pid, id))
+		return false;
+	id->exe_dev = sb.st_dev;
+	id->exe_ino = sb.st_ino;
+	id->root = proc_root(pid);
+	return true;
+}
+
+/* The executable a holder must run: the one recorded, or ours. */
+static bool exe_ok(const struct proc_ident *id, const struct state *st)
+{
+	struct stat sb;
+
+	if (st && st->exe_ino)
+		return id->exe_dev == st->exe_dev && id->exe_ino == st->exe_ino;
+	return stat("/proc/self/exe", &sb) == 0 && id->exe_dev == sb.st_dev &&
+	       id->exe_ino == sb.st_ino;
+}
+
+static bool ident_is_holder(const struct proc_ident *id, pid_t pid,
+			    const char *lab, const struct state *st)
+{
+	char want[LAB_NAME_MAX + 16];
+
+	snprintf(want, sizeof(want), HOLDER_PREFIX "%s", lab);
+	if (!id->running || !id->root || strcmp(id->argv0, want) ||
+	    !exe_ok(id, st))
+		return false;
+	/* the recorded holder: the very process up started */
+	return !(st && pid == st->holder && st->holder_start &&
+		 id->start != st->holder_start);
+}
+
+bool state_holder_ok(pid_t pid, const char *lab, const struct state *st)
+{
+	struct proc_ident id;
+
+	return proc_identify(pid, &id) && ident_is_holder(&id, pid, lab, st);
+}
+
+bool state_holder_alive(const struct state *st)
+{
+	struct pollfd pfd = { .fd = st->holder_pidfd, .events = POLLIN };
+
+	/* a pidfd polls readable once its process has exited */
+	return st->holder_pidfd >= 0 && poll(&pfd, 1, 0) == 0;
+}
+
+int state_holder_prove(struct state *st)
+{
+	int pidfd;
+
+	if (st->holder_pidfd >= 0) {
+		close(st->holder_pidfd);
+		st->holder_pidfd = -1;
+	}
+	/* without a recorded start time no pid can be proven */
+	if (st->holder <= 0 || !st->holder_start || !st->exe_ino)
+		return -ESRCH;
+	pidfd = syscall(SYS_pidfd_open, st->holder, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	st->holder_pidfd = pidfd;
+	/* identity read after the pidfd was opened, and the pidfd still
+	 * alive after: /proc/PID named the same process throughout */
+	if (!state_holder_ok(st->holder, st->name, st) ||
+	    !state_holder_alive(st)) {
+		close(pidfd);
+		st->holder_pidfd = -1;
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* Called by state_spawn_holder() once the holder reported ready: record
+ * who it is, from a pidfd so that the record is of that process. */
+static int holder_note(struct state *st)
+{
+	struct proc_ident id;
+	int pidfd;
+
+	pidfd = syscall(SYS_pidfd_open, st->holder, 0);
+	if (pidfd < 0)
+		return -errno;
+	if (st->holder_pidfd >= 0)
+		close(st->holder_pidfd);
+	st->holder_pidfd = pidfd;
+	st->exe_ino = 0;	/* exe_ok(): must be our own binary */
+	if (!proc_identify(st->holder, &id) ||
+	    !ident_is_holder(&id, st->holder, st->name, st) ||
+	    !state_holder_alive(st))
+		return -ESRCH;
+	st->holder_start = id.start;
+	st->exe_dev = id.exe_dev;
+	st->exe_ino = id.exe_ino;
+	return 0;
+}
+
+int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
+		       int max, int *impostors)
+{
+	char want[LAB_NAME_MAX + 16];
+	struct proc_ident id;
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	if (impostors)
+		*impostors = 0;
+	if (!d)
+		return -errno;
+	snprintf(want, sizeof(want), HOLDER_PREFIX "%s", lab);
+	while ((de = readdir(d)) && n < max) {
+		pid_t pid = atoi(de->d_name);
+
+		if (!proc_identify(pid, &id) || strcmp(id.argv0, want) ||
+		    !id.running)
+			continue;
+		if (ident_is_holder(&id, pid, lab, st))
+			pids[n++] = pid;
+		else if (impostors)
+			(*impostors)++;
+	}
+	closedir(d);
+	return n;
+}
+
+bool state_pid_holder_name(pid_t pid, char *name)
+{
+	struct proc_ident id;
+	const char *lab;
+
+	if (!proc_identify(pid, &id) || !state_is_holder_argv0(id.argv0))
+		return false;
+	lab = id.argv0 + strlen(HOLDER_PREFIX);
+	if (!state_name_ok(lab) || !ident_is_holder(&id, pid, lab, NULL))
+		return false;
+	memcpy(name, lab, strlen(lab) + 1);	/* state_name_ok(): it fits */
+	return true;
 }

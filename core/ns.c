@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 #include <linux/mount.h>
@@ -45,6 +46,39 @@ int ns_run_in(int netns_fd, int (*fn)(void *), void *arg)
 		return -ret;
 	pthread_join(t, NULL);
 	return j.ret;
+}
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71	/* asm-generic/socket.h, Linux 5.14 */
+#endif
+
+int ns_sock_cookie(int sockfd, uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+
+	*cookie = 0;
+	if (getsockopt(sockfd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len) < 0) {
+		*cookie = 0;
+		return -errno;
+	}
+	return 0;
+}
+
+static int ns_cookie_fn(void *arg)
+{
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ns_sock_cookie(fd, arg);
+	close(fd);
+	return ret;
+}
+
+int ns_netns_cookie(int netns_fd, uint64_t *cookie)
+{
+	*cookie = 0;
+	return ns_run_in(netns_fd, ns_cookie_fn, cookie);
 }
 
 /* In a helper thread only: the thread ends in the new netns. */

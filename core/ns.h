@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* New netns; *fd_out is an O_CLOEXEC fd of /proc/thread-self/ns/net taken in
  * the helper thread (in a thread /proc/self names the process's netns).  The
@@ -36,6 +37,14 @@ int ns_sysctl_read(int netns_fd, const char *key, char *buf, size_t len);
 
 /* Namespace inode of fd (fstat st_ino): identifies a netns. */
 int ns_inode(int fd, unsigned long *ino);
+/* The netns cookie of a socket's namespace (SO_NETNS_COOKIE, Linux 5.14):
+ * a 64-bit number the kernel never gives to another namespace while the
+ * machine runs, unlike the inode.  *cookie = 0 and -ENOPROTOOPT on older
+ * kernels. */
+int ns_sock_cookie(int sockfd, uint64_t *cookie);
+/* The same for the netns of netns_fd (through a socket made in it). */
+int ns_netns_cookie(int netns_fd, uint64_t *cookie);
+
 /* Run fn(arg) in a new thread that first setns()es into netns_fd (< 0: no
  * setns) and return its result (or -errno of pthread/setns). */
 int ns_run_in(int netns_fd, int (*fn)(void *), void *arg);

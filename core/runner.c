@@ -1,5 +1,6 @@
 /* runner.c — entering a node (see runner.h for the view a command gets). */
 #include "runner.h"
+#include "ns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -102,21 +104,35 @@ static int open_ns(const char *path, unsigned long ino, int nstype, int *fd)
 	return 0;
 }
 
+/* A namespace fd of the proven holder (state_holder_prove()): opened
+ * through /proc/HOLDER/fd/N, then the holder is checked to be still alive,
+ * so its pid cannot have been taken by another process in between. */
+static int open_held(const struct state *st, const char *path,
+		     unsigned long ino, int nstype, int *fd)
+{
+	int ret = open_ns(path, ino, nstype, fd);
+
+	if (ret == 0 && !state_holder_alive(st)) {
+		close(*fd);
+		*fd = -1;
+		ret = -ENOENT;
+	}
+	return ret;
+}
+
 int runner_open_netns(const struct state *st, int node, int *fd)
 {
 	const struct state_node *n;
-	char path[4200];
+	char path[64];
 
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
 	n = &st->nodes[node];
-	if (st->holder > 0 && n->netns_fd >= 0)
-		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
-			 n->netns_fd);
-	else
-		snprintf(path, sizeof(path), "%s/%s.%s", state_netns_dir(),
-			 st->name, n->name);
-	return open_ns(path, n->netns_ino, 0, fd);
+	if (!state_holder_alive(st) || n->netns_fd < 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
+		 n->netns_fd);
+	return open_held(st, path, n->netns_ino, CLONE_NEWNET, fd);
 }
 
 int runner_open_view(const struct state *st, int node, int *fd)
@@ -127,12 +143,12 @@ int runner_open_view(const struct state *st, int node, int *fd)
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
 	n = &st->nodes[node];
-	if (st->holder <= 0 || n->view_fd < 0)
+	if (!state_holder_alive(st) || n->view_fd < 0)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
 		 n->view_fd);
 	/* a mount namespace, nothing else, may be entered as a view */
-	return open_ns(path, 0, CLONE_NEWNS, fd);
+	return open_held(st, path, 0, CLONE_NEWNS, fd);
 }
 
 /* ---- the child --------------------------------------------------------------- */
@@ -691,75 +707,185 @@ int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 
 /* ---- down ------------------------------------------------------------------------- */
 
-struct inoset {
-	unsigned long *v;
+/* The namespaces down may kill in, each pinned by an fd of ours until the
+ * kill is over, so that its inode cannot pass to a new namespace while
+ * /proc is scanned (README.md, "Security": what down may kill). */
+struct pins {
+	unsigned long *ino;
+	int *fd;
 	int n, cap;
 };
 
-static void inoset_add(struct inoset *s, unsigned long ino)
+static bool pins_has(const struct pins *s, unsigned long ino)
 {
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->v[i] == ino)
-			return;
-	if (s->n == s->cap) {
-		int cap = s->cap ? 2 * s->cap : 64;
-		unsigned long *v = reallocarray(s->v, cap, sizeof(*v));
-
-		if (!v)
-			return;
-		s->v = v;
-		s->cap = cap;
-	}
-	s->v[s->n++] = ino;
+		if (s->ino[i] == ino)
+			return true;
+	return false;
 }
 
-/* The namespaces a holder really holds: every nsfs fd it has (its /etc
- * overlay mounts are not nsfs and are skipped).  Works without nodes.tab. */
-static void holder_inodes(pid_t holder, dev_t dev, struct inoset *s)
+/* Takes fd (closed when not kept). */
+static void pins_add(struct pins *s, int fd, unsigned long ino)
+{
+	if (pins_has(s, ino) || fd < 0)
+		goto drop;
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		unsigned long *v = reallocarray(s->ino, cap, sizeof(*v));
+		int *f = v ? reallocarray(s->fd, cap, sizeof(*f)) : NULL;
+
+		if (v)
+			s->ino = v;
+		if (!f)
+			goto drop;
+		s->fd = f;
+		s->cap = cap;
+	}
+	s->ino[s->n] = ino;
+	s->fd[s->n++] = fd;
+	return;
+drop:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void pins_free(struct pins *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	free(s->ino);
+	free(s->fd);
+}
+
+/* Never the caller's network namespace nor PID 1's, whatever a table or a
+ * holder says. */
+static void pins_drop_protected(struct pins *s)
+{
+	static const char *const keep[] = { "/proc/self/ns/net",
+					    "/proc/1/ns/net" };
+	struct stat sb;
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
+		if (stat(keep[k], &sb) < 0)
+			continue;
+		for (i = 0; i < s->n; i++) {
+			if (s->ino[i] != sb.st_ino)
+				continue;
+			close(s->fd[i]);
+			s->ino[i] = s->ino[--s->n];
+			s->fd[i] = s->fd[s->n];
+			break;
+		}
+	}
+}
+
+/* The network namespaces a proven holder holds: its netns fds, opened
+ * through /proc (only those already known to be on nsfs: opening any
+ * other file of a process could block), kept only if the holder was still
+ * alive afterwards, so they were really its.  Works without nodes.tab. */
+static void pin_holder(const struct state *st, pid_t holder, struct pins *s)
 {
 	char path[64], fdp[336];
 	struct dirent *de;
-	struct stat sb;
+	struct pins got = { 0 };
+	struct pollfd pfd;
+	int pidfd, fd, i;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int)holder);
-	d = opendir(path);
-	if (!d)
+	pidfd = syscall(SYS_pidfd_open, holder, 0);
+	if (pidfd < 0)
 		return;
-	while ((de = readdir(d))) {
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)holder);
+	d = state_holder_ok(holder, st->name, st) ? opendir(path) : NULL;
+	while (d && (de = readdir(d))) {
+		struct stat sb;
+		dev_t dev = 0;
+
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(fdp, sizeof(fdp), "%s/%s", path, de->d_name);
-		if (stat(fdp, &sb) == 0 && sb.st_dev == dev)
-			inoset_add(s, sb.st_ino);
+		if (stat(fdp, &sb) < 0 || nsfs_dev(&dev) < 0 || sb.st_dev != dev)
+			continue;
+		if (open_ns(fdp, sb.st_ino, CLONE_NEWNET, &fd) == 0)
+			pins_add(&got, fd, sb.st_ino);
+	}
+	if (d)
+		closedir(d);
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) == 0)	/* still alive: they were its fds */
+		for (i = 0; i < got.n; i++)
+			pins_add(s, fcntl(got.fd[i], F_DUPFD_CLOEXEC, 3),
+				 got.ino[i]);
+	pins_free(&got);
+	close(pidfd);
+}
+
+struct wanted {
+	const struct state *st;
+	struct pins *s;
+};
+
+/* A broken lab (no proven holder): a node's namespace outlives the holder
+ * only while a process runs in it.  Such a namespace is the lab's only if
+ * its cookie is the one up recorded; the inode alone may since have passed
+ * to another namespace. */
+static void pin_recorded_one(const struct state *st, pid_t pid,
+			     unsigned long ino, struct pins *s)
+{
+	uint64_t cookie;
+	char path[64];
+	int i, fd;
+
+	for (i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].netns_ino == ino && st->nodes[i].netns_cookie)
+			break;
+	if (i == st->nnodes || pins_has(s, ino))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (open_ns(path, ino, CLONE_NEWNET, &fd) < 0)
+		return;
+	if (ns_netns_cookie(fd, &cookie) == 0 &&
+	    cookie == st->nodes[i].netns_cookie)
+		pins_add(s, fd, ino);
+	else
+		close(fd);
+}
+
+static void pin_recorded(const struct state *st, struct pins *s)
+{
+	char path[64];
+	struct dirent *de;
+	struct stat sb;
+	dev_t dev = 0;
+	DIR *d;
+
+	if (!st->nnodes || nsfs_dev(&dev) < 0 || !(d = opendir("/proc")))
+		return;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &sb) == 0 && sb.st_dev == dev)
+			pin_recorded_one(st, pid, sb.st_ino, s);
 	}
 	closedir(d);
 }
 
-static void down_collect(const struct state *st, const pid_t *holders,
-			 int nh, struct inoset *s)
-{
-	dev_t dev = 0;
-	int i;
-
-	for (i = 0; i < st->nnodes; i++)
-		if (st->nodes[i].netns_ino)
-			inoset_add(s, st->nodes[i].netns_ino);
-	if (nsfs_dev(&dev) < 0)
-		return;
-	for (i = 0; i < nh; i++)
-		holder_inodes(holders[i], dev, s);
-}
-
-static int down_holders(struct state *st, const pid_t *holders, int nh)
+static int down_holders(const struct state *st, const pid_t *holders, int nh)
 {
 	int i, ret = 0, r;
 
 	for (i = 0; i < nh; i++) {
-		st->holder = holders[i];
-		r = state_kill_holder(st, 2000000000ull);
+		r = state_kill_holder(st, holders[i], 2000000000ull);
 		if (r < 0 && !ret)
 			ret = r;
 	}
@@ -780,15 +906,27 @@ static struct state *down_ghost(const char *lab)
 	snprintf(st->dir, sizeof(st->dir), "%s/.ghost-%s", state_run_dir(),
 		 lab);	/* never exists: removal finds nothing */
 	st->dirfd = st->lockfd = st->files_fd = st->files_num = -1;
+	st->holder_pidfd = -1;
 	return st;
+}
+
+/* Enough open files to pin every namespace of a big lab. */
+static void down_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int runner_down_lab(const char *lab, struct runner_down_report *rep)
 {
 	pid_t holders[DOWN_MAX_HOLDERS];
-	struct inoset s = { 0 };
+	struct pins s = { 0 };
 	struct state *st;
-	int nh = 0, ret;
+	int nh = 0, ret, i;
 
 	memset(rep, 0, sizeof(*rep));
 	ret = state_open(lab, &st);
@@ -799,21 +937,27 @@ int runner_down_lab(const char *lab, struct runner_down_report *rep)
 	if (!st)
 		return -ENOMEM;
 	rep->existed = ret == 0;
-	if (state_pid_is_holder(st->holder, lab))
+	down_raise_nofile();
+	if (state_holder_alive(st))
 		holders[nh++] = st->holder;
-	else	/* table missing or stale: find holders by name */
-		nh = state_find_holders(lab, holders, DOWN_MAX_HOLDERS);
+	else	/* table missing or stale: holders proven without it */
+		nh = state_find_holders(lab, st, holders, DOWN_MAX_HOLDERS,
+					&rep->nimpostors);
 	if (nh < 0)
 		nh = 0;
 	rep->existed |= nh > 0;
-	down_collect(st, holders, nh, &s);
-	ret = runner_kill_lab(s.v, s.n, 0, &rep->nkilled);
+	for (i = 0; i < nh; i++)
+		pin_holder(st, holders[i], &s);
+	if (!nh)
+		pin_recorded(st, &s);
+	pins_drop_protected(&s);
+	ret = runner_kill_lab(s.ino, s.n, 0, &rep->nkilled);
 	if (!ret)
 		ret = down_holders(st, holders, nh);
 	rep->nholders = nh;
 	if (!ret)
 		ret = state_remove(st);
-	free(s.v);
+	pins_free(&s);
 	state_close(st);
 	return ret;
 }

@@ -89,5 +89,7 @@ struct runner_down_report {
 	bool existed;
 	int nkilled;		/* processes killed in the lab's nodes */
 	int nholders;		/* holders ended */
+	int nimpostors;		/* processes named like its holder that
+				 * failed the proof (state.h): left alone */
 };
 int runner_down_lab(const char *lab, struct runner_down_report *rep);

@@ -67,6 +67,7 @@ static struct state *state_alloc(const char *lab)
 	st->lockfd = -1;
 	st->files_fd = -1;
 	st->files_num = -1;
+	st->holder_pidfd = -1;
 	return st;
 }
 
@@ -87,6 +88,8 @@ void state_close(struct state *st)
 		close(st->dirfd);
 	if (st->files_fd >= 0)
 		close(st->files_fd);
+	if (st->holder_pidfd >= 0)
+		close(st->holder_pidfd);
 	free(st->nodes);
 	free(st);
 }
@@ -239,13 +242,14 @@ static int state_write_tab(struct state *st, FILE *f)
 {
 	int i;
 
-	fprintf(f, "%s 1 %d %" PRId64 " %d\n", STATE_MAGIC, (int)st->holder,
-		st->ctime, st->files_num);
+	fprintf(f, "%s 2 %d %" PRId64 " %d %llu %llu %llu\n", STATE_MAGIC,
+		(int)st->holder, st->ctime, st->files_num, st->holder_start,
+		st->exe_dev, st->exe_ino);
 	for (i = 0; i < st->nnodes; i++) {
 		const struct state_node *n = &st->nodes[i];
 
-		fprintf(f, "%s %s %lu %d %d\n", n->name, n->kind, n->netns_ino,
-			n->netns_fd, n->view_fd);
+		fprintf(f, "%s %s %lu %d %d %" PRIu64 "\n", n->name, n->kind,
+			n->netns_ino, n->netns_fd, n->view_fd, n->netns_cookie);
 	}
 	return fflush(f) == EOF || ferror(f) ? -EIO : 0;
 }
@@ -279,9 +283,11 @@ static int state_parse_node(struct state *st, const char *line)
 {
 	char name[64], kind[16];
 	unsigned long ino;
+	uint64_t cookie = 0;
 	int fd, efd = -1, i, k;
 
-	k = sscanf(line, "%63s %15s %lu %d %d", name, kind, &ino, &fd, &efd);
+	k = sscanf(line, "%63s %15s %lu %d %d %" SCNu64, name, kind, &ino, &fd,
+		   &efd, &cookie);
 	if (k < 4)
 		return -EBADMSG;
 	i = state_add_node(st, name, kind, -1);
@@ -289,8 +295,22 @@ static int state_parse_node(struct state *st, const char *line)
 		return i == -EINVAL ? -EBADMSG : i;
 	st->nodes[i].netns_ino = ino;
 	st->nodes[i].netns_fd = fd;
-	st->nodes[i].view_fd = k == 5 ? efd : -1;
+	st->nodes[i].view_fd = k >= 5 ? efd : -1;
+	st->nodes[i].netns_cookie = k >= 6 ? cookie : 0;
 	return 0;
+}
+
+/* Ours: owned by our effective uid (root) and writable by nobody else.
+ * Anything under the run dir that fails this may have been written by
+ * another user (NSLAB_RUN_DIR pointing at their directory) and is never
+ * read nor removed. */
+static int state_owned(int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	return sb.st_uid == geteuid() && !(sb.st_mode & 022) ? 0 : -EPERM;
 }
 
 /* Read nodes.tab.  A missing table is a half-built lab: no nodes. */
@@ -301,18 +321,27 @@ static int state_read_tab(struct state *st)
 	int64_t ctime;
 	FILE *f;
 
+	ret = state_owned(st->dirfd);
+	if (ret < 0)
+		return ret;
 	fd = openat(st->dirfd, STATE_NODES_TAB, O_RDONLY | O_CLOEXEC |
 		    O_NOFOLLOW);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	ret = state_owned(fd);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
 		return -ENOMEM;
 	}
 	if (!fgets(line, sizeof(line), f) ||
-	    sscanf(line, STATE_MAGIC " %d %d %" SCNd64 " %d", &ver, &holder,
-		   &ctime, &st->files_num) < 3) {
+	    sscanf(line, STATE_MAGIC " %d %d %" SCNd64 " %d %llu %llu %llu",
+		   &ver, &holder, &ctime, &st->files_num, &st->holder_start,
+		   &st->exe_dev, &st->exe_ino) < 3) {
 		fclose(f);
 		return -EBADMSG;
 	}
@@ -327,6 +356,37 @@ static int state_read_tab(struct state *st)
 	return ret;
 }
 
+/* The run dir, and the lab's dir in it, must be root's (state_owned()),
+ * and the dir must hold a lab's lock file: `down NAME` never removes a
+ * directory that is not a lab, wherever NSLAB_RUN_DIR points. */
+static int state_open_dir(struct state *st)
+{
+	int base, ret;
+
+	base = open(state_run_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -errno;
+	ret = state_owned(base);
+	if (!ret) {
+		st->dirfd = openat(base, st->name, O_PATH | O_DIRECTORY |
+				   O_CLOEXEC | O_NOFOLLOW);
+		if (st->dirfd < 0)
+			ret = errno == ENOTDIR || errno == ELOOP ? -EUCLEAN :
+			      -errno;
+	}
+	close(base);
+	if (!ret)
+		ret = state_owned(st->dirfd);
+	if (ret)
+		return ret;
+	/* state_remove() unlinks the lock last: an interrupted down leaves
+	 * it, and the next down still finds a lab */
+	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (st->lockfd < 0)
+		return errno == ENOENT || errno == ELOOP ? -EUCLEAN : -errno;
+	return state_owned(st->lockfd);
+}
+
 static int state_open_lock(const char *lab, int how, struct state **out)
 {
 	struct state *st;
@@ -338,21 +398,9 @@ static int state_open_lock(const char *lab, int how, struct state **out)
 	st = state_alloc(lab);
 	if (!st)
 		return -ENOMEM;
-	st->dirfd = open(st->dir, O_PATH | O_DIRECTORY | O_CLOEXEC |
-			 O_NOFOLLOW);
-	if (st->dirfd < 0) {
-		ret = errno == ENOTDIR ? -ENOENT : -errno;
+	ret = state_open_dir(st);
+	if (ret < 0)
 		goto fail;
-	}
-	/* O_CREAT: a down interrupted while removing the dir may have taken
-	 * the lock file already; the dir is ours, so the next down still
-	 * locks and finishes it */
-	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC |
-			    O_NOFOLLOW, 0644);
-	if (st->lockfd < 0) {
-		ret = -errno;
-		goto fail;
-	}
 	if (flock(st->lockfd, how) < 0) {
 		ret = -errno;
 		goto fail;
@@ -365,6 +413,7 @@ static int state_open_lock(const char *lab, int how, struct state **out)
 	ret = state_read_tab(st);
 	if (ret < 0)
 		goto fail;
+	state_holder_prove(st);	/* broken when it fails: holder_pidfd -1 */
 	*out = st;
 	return 0;
 fail:
@@ -639,10 +688,10 @@ static int sys_fsmount(int fd, unsigned flags, unsigned attr)
 
 /* ---- removal ------------------------------------------------------------- */
 
-/* Empty the directory dfd (consumed).  Never follows symlinks and never
+/* Empty the directory dfd (consumed), but for an entry named skip.  Never follows symlinks and never
  * descends into another file system (a mount point under the lab dir would
  * be a bug, but must not cost the host its files). */
-static int state_rm_tree(int dfd, dev_t dev)
+static int state_rm_tree(int dfd, dev_t dev, const char *skip)
 {
 	struct dirent *de;
 	struct stat sb;
@@ -654,7 +703,8 @@ static int state_rm_tree(int dfd, dev_t dev)
 		return -errno;
 	}
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (skip && !strcmp(de->d_name, skip)))
 			continue;
 		if (fstatat(dfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
@@ -666,7 +716,7 @@ static int state_rm_tree(int dfd, dev_t dev)
 			sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY |
 				     O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
-				state_rm_tree(sub, dev);
+				state_rm_tree(sub, dev, NULL);
 			if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) < 0 &&
 			    errno != ENOENT)
 				ret = -errno;
@@ -707,20 +757,28 @@ int state_remove_links(const char *lab)
 	return ret;
 }
 
+/* Remove a lab dir: its contents, then the lock (the mark of a lab dir,
+ * state_open_dir()), then the dir itself. */
 static int state_rm_dir(const char *dir)
 {
 	struct stat sb;
-	int fd, ret;
+	int fd, keep, ret;
 
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &sb) < 0) {
+	keep = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (keep < 0 || fstat(fd, &sb) < 0) {
 		ret = -errno;
 		close(fd);
+		if (keep >= 0)
+			close(keep);
 		return ret;
 	}
-	ret = state_rm_tree(fd, sb.st_dev);
+	ret = state_rm_tree(fd, sb.st_dev, "lock");
+	if (unlinkat(keep, "lock", 0) < 0 && errno != ENOENT && !ret)
+		ret = -errno;
+	close(keep);
 	if (rmdir(dir) < 0 && errno != ENOENT && !ret)
 		ret = -errno;
 	return ret;
@@ -734,71 +792,7 @@ int state_remove(struct state *st)
 	return ret ? ret : ret2;
 }
 
-/* ---- holders and listing -------------------------------------------------- */
-
-/* Read /proc/PID/WHAT into buf (NUL-terminated); its length, or -1. */
-static ssize_t read_proc(pid_t pid, const char *what, char *buf, size_t len)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-/* Alive and not a zombie: a killed holder may linger as one until init
- * reaps it, and must already count as gone. */
-static bool pid_running(pid_t pid)
-{
-	char buf[512];
-	const char *paren;
-
-	if (read_proc(pid, "stat", buf, sizeof(buf)) <= 0)
-		return false;
-	paren = strrchr(buf, ')');	/* the name may hold spaces */
-	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
-}
-
-bool state_pid_is_holder(pid_t pid, const char *lab)
-{
-	char want[64], buf[64];
-
-	if (pid <= 0)
-		return false;
-	/* empty when gone or a zombie */
-	if (read_proc(pid, "cmdline", buf, sizeof(buf)) <= 0)
-		return false;
-	/* argv[0] must be exactly this (cmdline is NUL-separated) */
-	snprintf(want, sizeof(want), "nslab: lab %s", lab);
-	return !strcmp(buf, want) && pid_running(pid);
-}
-
-int state_find_holders(const char *lab, pid_t *pids, int max)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir("/proc");
-
-	if (!d)
-		return -errno;
-	while ((de = readdir(d)) && n < max) {
-		pid_t pid = atoi(de->d_name);
-
-		if (pid > 0 && state_pid_is_holder(pid, lab))
-			pids[n++] = pid;
-	}
-	closedir(d);
-	return n;
-}
+/* ---- listing ------------------------------------------------------------ */
 
 static int state_info_cmp(const void *a, const void *b)
 {
@@ -820,7 +814,7 @@ static void state_info_fill(const char *name, struct state_info *in)
 	if (st->dirfd >= 0 && state_read_tab(st) == 0) {
 		in->holder = st->holder;
 		in->nnodes = st->nnodes;
-		in->running = state_pid_is_holder(st->holder, name);
+		in->running = state_holder_prove(st) == 0;
 	}
 	if (!st->ctime && st->dirfd >= 0 && fstat(st->dirfd, &sb) == 0)
 		st->ctime = sb.st_mtime;

@@ -9,10 +9,19 @@
  *   /run/netns/NAME.NODE        symlink -> /proc/HOLDER/fd/N (ip netns)
  *
  * nodes.tab (text, replaced atomically):
- *   nslab-state 1 HOLDERPID CTIME FILES_FD
- *   NAME KIND NETNS_INODE NETNS_FD VIEW_FD
+ *   nslab-state 2 HOLDERPID CTIME FILES_FD HOLDER_START EXE_DEV EXE_INO
+ *   NAME KIND NETNS_INODE NETNS_FD VIEW_FD NETNS_COOKIE
  * NETNS_FD and VIEW_FD are fd numbers in the holder; VIEW_FD is the node's
  * mount namespace (view.h), -1 while the holder is not running.
+ * HOLDER_START is the holder's start time (/proc/PID/stat field 22) and
+ * EXE_DEV:EXE_INO its executable: with the pid they name one process, which
+ * no later process can impersonate (README.md, "Security").  NETNS_COOKIE
+ * is the kernel's netns cookie (SO_NETNS_COOKIE), never reused while the
+ * machine runs, 0 when the kernel has none.
+ *
+ * Nothing here is trusted unless it is root's: the lab dir and nodes.tab
+ * must be owned by our effective uid and writable by nobody else
+ * (state_open() gives -EPERM otherwise).
  *
  * Tests may move both bases: NSLAB_RUN_DIR (default /run/nslab) and
  * NSLAB_NETNS_DIR (default /run/netns).  Note that iproute2 always uses
@@ -36,6 +45,7 @@ struct state_node {
 	int netns_fd;			/* fd number in the holder, -1 none */
 	int view_fd;			/* holder's fd of the node's mount
 					 * namespace (view.h), -1 */
+	uint64_t netns_cookie;		/* SO_NETNS_COOKIE, 0 unknown */
 };
 
 struct state {
@@ -44,6 +54,10 @@ struct state {
 	int dirfd;			/* O_PATH|O_DIRECTORY of dir */
 	int lockfd;			/* flock()ed, -1 once unlocked */
 	pid_t holder;			/* 0 until known */
+	int holder_pidfd;		/* pidfd of the proven holder, -1
+					 * (state_holder_prove()) */
+	unsigned long long holder_start;/* its start time, clock ticks */
+	unsigned long long exe_dev, exe_ino;	/* its executable */
 	int files_fd;			/* our fd of the lab's files tree, -1 */
 	int files_num;			/* its fd number in the holder, -1 */
 	char files[64];			/* "/proc/PID/fd/N" of it, or "" */
@@ -118,10 +132,35 @@ int state_remove(struct state *st);
  * are left alone). */
 int state_remove_links(const char *lab);
 
-/* True when pid is alive and is the holder of lab ("nslab: lab LAB"). */
-bool state_pid_is_holder(pid_t pid, const char *lab);
-/* Every live holder of lab, found by cmdline; returns how many (<= max). */
-int state_find_holders(const char *lab, pid_t *pids, int max);
+/* ---- who is a holder (holder.c) -------------------------------------------
+ *
+ * A holder is trusted only when proven: it runs as root (real and
+ * effective uid 0), argv[0] is "nslab: lab LAB", it is not a zombie, and
+ *  - the recorded holder (st->holder): its start time and executable are
+ *    the ones nodes.tab recorded when up started it;
+ *  - any other candidate (a lab whose table is missing or stale): its
+ *    executable is the one nodes.tab recorded or, without a record, the
+ *    running nslab binary itself.
+ * A process that merely calls itself "nslab: lab X" is never trusted. */
+
+/* Prove st->holder.  0 and st->holder_pidfd set (kept until state_close),
+ * so that state_holder_alive() can later tell that whatever was read from
+ * /proc/HOLDER in between came from that very process.  -ESRCH when the
+ * recorded holder is gone (or its pid now names another process). */
+int state_holder_prove(struct state *st);
+/* The proven holder still runs (the pidfd has not signalled exit). */
+bool state_holder_alive(const struct state *st);
+/* pid is a holder of lab by the rule above (st may be NULL: no record). */
+bool state_holder_ok(pid_t pid, const char *lab, const struct state *st);
+/* Every live holder of lab that passes state_holder_ok(); returns how many
+ * (<= max).  *impostors (may be NULL) counts processes named like one that
+ * failed the proof. */
+int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
+		       int max, int *impostors);
+/* The lab name in argv[0] of a process that passes state_holder_ok()
+ * without a record, into name (LAB_NAME_MAX + 1); false otherwise.  For
+ * down --all. */
+bool state_pid_holder_name(pid_t pid, char *name);
 
 /* ls */
 struct state_info {
@@ -147,9 +186,10 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid);
 /* (Re)make the /run/netns symlinks of every node from st. */
 int state_link_nodes(const struct state *st);
-/* SIGTERM the lab's holder, SIGKILL after timeout; waits until it is gone.
- * 0 also when there is none. */
-int state_kill_holder(struct state *st, uint64_t timeout_ns);
+/* SIGTERM holder pid of st's lab, SIGKILL after timeout; waits until it
+ * is gone.  0 also when there is none, or when pid is not a holder by
+ * state_holder_ok(). */
+int state_kill_holder(const struct state *st, pid_t pid, uint64_t timeout_ns);
 /* The holder itself: argv[0] = "nslab: lab NAME", fd to report readiness in
  * env NSLAB_HOLDER_READY.  Returns only on error (the exit status). */
 int state_holder_main(void);

@@ -30,10 +30,22 @@ static int down_one(const char *lab)
 		return EXIT_USAGE;
 	}
 	ret = runner_down_lab(lab, &rep);
+	if (ret == -EPERM || ret == -EUCLEAN) {
+		cli_err("down %s: %s/%s is not a lab's directory (%s); not "
+			"touching it", lab, state_run_dir(), lab, ret == -EPERM ?
+			"not owned by root, or writable by others" :
+			"no lock file");
+		return EXIT_SYSTEM;
+	}
 	if (ret < 0) {
 		cli_err("down %s: %s", lab, strerror(-ret));
 		return EXIT_SYSTEM;
 	}
+	if (rep.nimpostors)
+		cli_err("down %s: warning: %d process%s named \"nslab: lab %s\" "
+			"failed the holder check (not root, or not this nslab "
+			"binary): left alone", lab, rep.nimpostors,
+			rep.nimpostors == 1 ? "" : "es", lab);
 	if (!rep.existed)
 		cli_info("lab %s is not running", lab);
 	else
@@ -53,33 +65,20 @@ static void add_name(char **names, int *n, const char *name)
 		(*n)++;
 }
 
-/* Labs whose holder runs, state dir or not ("nslab: lab NAME"). */
+/* Labs whose holder runs, state dir or not: processes named
+ * "nslab: lab NAME" that pass the proof of state.h (root, our binary). */
 static void down_holder_names(char **names, int *n)
 {
-	char path[64], buf[80];
+	char name[LAB_NAME_MAX + 1];
 	struct dirent *de;
-	ssize_t len;
 	DIR *d = opendir("/proc");
-	int fd;
 
 	if (!d)
 		return;
-	while ((de = readdir(d))) {
-		if (atoi(de->d_name) <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/cmdline", atoi(de->d_name));
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		if (state_is_holder_argv0(buf) &&
-		    state_name_ok(buf + strlen("nslab: lab ")))
-			add_name(names, n, buf + strlen("nslab: lab "));
-	}
+	while ((de = readdir(d)))
+		if (atoi(de->d_name) > 0 &&
+		    state_pid_holder_name(atoi(de->d_name), name))
+			add_name(names, n, name);
 	closedir(d);
 }
 

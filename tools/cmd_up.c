@@ -16,6 +16,8 @@
 #include "apply.h"
 #include "cli.h"
 #include "lab.h"
+#include "nl.h"
+#include "ns.h"
 #include "plan.h"
 #include "runner.h"
 #include "state.h"
@@ -182,7 +184,9 @@ static int run_starts(const struct lab *lab, const struct plan *p,
 	return 0;
 }
 
-/* The node table: names, kinds, namespace fds and inodes. */
+/* The node table: names, kinds, namespace fds, inodes and cookies (from
+ * the node's netlink socket, still open: down of a broken lab proves a
+ * namespace by its cookie, state.h). */
 static int record_nodes(const struct lab *lab, const struct apply *a,
 			struct state *st)
 {
@@ -193,6 +197,9 @@ static int record_nodes(const struct lab *lab, const struct apply *a,
 				     lab_kind_name(lab->nodes[i].kind), a->fds[i]);
 		if (ret < 0)
 			return ret;
+		if (a->socks[i])
+			ns_sock_cookie(nl_sock_fd(a->socks[i]),
+				       &st->nodes[ret].netns_cookie);
 	}
 	return 0;
 }
@@ -279,10 +286,10 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 		rollback(lab->name, &st, &a);
 		return EXIT_SYSTEM;
 	}
-	apply_close_sockets(a);
 	cli_info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
 		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
 	ret = record_nodes(lab, a, st);
+	apply_close_sockets(a);
 	if (ret)
 		goto sys_fail;
 	/* files first: the holder makes each node's /etc overlay from them */

@@ -319,7 +319,7 @@ START_TEST(test_holder)
 
 	st = make_lab(2, fds);
 	ck_assert_int_eq(state_spawn_holder(st, fds, names, 2, &pid), 0);
-	ck_assert(state_pid_is_holder(pid, lab_name));
+	ck_assert(state_holder_ok(pid, lab_name, NULL));
 	for (i = 0; i < 2; i++)
 		close(fds[i]);		/* the holder alone keeps them now */
 	ck_assert(netns_link_exists(lab_name, "n1"));
@@ -337,9 +337,9 @@ START_TEST(test_holder)
 	state_close(st);
 	/* a dead holder: the lab is broken, down still cleans up */
 	kill(pid, SIGKILL);
-	for (i = 0; i < 200 && state_pid_is_holder(pid, lab_name); i++)
+	for (i = 0; i < 200 && state_holder_ok(pid, lab_name, NULL); i++)
 		usleep(10000);
-	ck_assert(!state_pid_is_holder(pid, lab_name));
+	ck_assert(!state_holder_ok(pid, lab_name, NULL));
 	ck_assert_int_eq(state_open_read(lab_name, &st), 0);
 	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
 	state_close(st);
@@ -396,7 +396,7 @@ START_TEST(test_kill_daemon)
 	ck_assert_int_ge(n, 2);		/* the sh/sleep and the setsid sleep */
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	ck_assert_int_eq(stat(path, &sb), -1);
-	ck_assert(state_pid_is_holder(holder, lab_name));	/* spared */
+	ck_assert(state_holder_ok(holder, lab_name, NULL));	/* spared */
 	state_close(st);
 }
 END_TEST
@@ -420,7 +420,7 @@ START_TEST(test_nothing_left)
 		closedir(d);
 	for (i = 1; i <= 8; i++) {
 		snprintf(pfx2, sizeof(pfx2), "%s%d", prefix, i);
-		ck_assert_int_eq(state_find_holders(pfx2, pids, 4), 0);
+		ck_assert_int_eq(state_find_holders(pfx2, NULL, pids, 4, NULL), 0);
 	}
 }
 END_TEST
