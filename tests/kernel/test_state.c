@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ns.h"
 #include "runner.h"
 #include "state.h"
 #include "../tsuite.h"
@@ -401,6 +402,60 @@ START_TEST(test_kill_daemon)
 }
 END_TEST
 
+
+/* A holder is proven by start time and executable, not by name; a broken
+ * lab's namespace by its cookie, not by its inode (README.md, "Security"). */
+START_TEST(test_holder_proof)
+{
+	char *argv[] = { "/bin/sh", "-c", "exec sleep 1000", NULL };
+	struct runner_cmd c = { .argv = argv, .fd_in = -1, .fd_out = -1,
+				.fd_err = -1, .background = true };
+	struct runner_down_report rep;
+	unsigned long long start, exe;
+	struct runner_fail f;
+	unsigned long ino;
+	struct state *st;
+	int fds[1], fd, i, n;
+	pid_t pid, holder;
+
+	st = make_held_lab(1, fds);
+	holder = st->holder;
+	ck_assert(state_holder_alive(st));
+	ck_assert_int_eq(state_holder_prove(st), 0);
+	ck_assert(!state_holder_ok(getpid(), lab_name, NULL));	/* its name */
+	start = st->holder_start;
+	st->holder_start = start + 1;		/* as after pid reuse */
+	ck_assert_int_eq(state_holder_prove(st), -ESRCH);
+	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
+	st->holder_start = start;
+	exe = st->exe_ino;
+	st->exe_ino = exe + 1;			/* another executable */
+	ck_assert_int_eq(state_holder_prove(st), -ESRCH);
+	st->exe_ino = exe;
+	ck_assert_int_eq(state_holder_prove(st), 0);
+	/* a daemon keeps n1 alive past the holder; the table's cookie is
+	 * wrong, as if the inode had passed to another namespace */
+	ck_assert_int_eq(ns_netns_cookie(fds[0], &st->nodes[0].netns_cookie), 0);
+	ck_assert(st->nodes[0].netns_cookie != 0);
+	st->nodes[0].netns_cookie++;
+	ck_assert_int_eq(state_save(st), 0);
+	c.st = st;
+	c.netns_fd = fds[0];
+	ck_assert_int_eq(runner_spawn(&c, &pid, &f), 0);
+	ino = st->nodes[0].netns_ino;
+	close(fds[0]);
+	state_close(st);
+	kill(holder, SIGKILL);
+	for (i = 0; i < 200 && state_holder_ok(holder, lab_name, NULL); i++)
+		usleep(10000);
+	ck_assert_int_eq(runner_down_lab(lab_name, &rep), 0);
+	ck_assert_int_eq(rep.nkilled, 0);
+	ck_assert_int_eq(kill(pid, 0), 0);	/* not proven: left alone */
+	ck_assert_int_eq(runner_kill_lab(&ino, 1, 0, &n), 0);
+	ck_assert_int_eq(n, 1);
+}
+END_TEST
+
 /* ---- nothing left ----------------------------------------------------------------- */
 
 START_TEST(test_nothing_left)
@@ -448,6 +503,7 @@ static Suite *state_suite(void)
 	suite_add_tcase(s, fixture_case("runner-status", test_runner_status));
 	suite_add_tcase(s, fixture_case("holder", test_holder));
 	suite_add_tcase(s, fixture_case("kill-daemon", test_kill_daemon));
+	suite_add_tcase(s, fixture_case("holder-proof", test_holder_proof));
 	{
 		TCase *tc = tcase_create("nothing-left");
 
