@@ -500,6 +500,8 @@ static bool proc_identify(pid_t pid, struct proc_ident *id)
 	if (pid <= 0 || read_proc(pid, "cmdline", id->argv0,
 				  sizeof(id->argv0)) <= 0)
 		return false;	/* gone, a zombie or a kernel thread */
+	if (!state_is_holder_argv0(id->argv0))
+		return false;	/* the common case when scanning /proc */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (stat(path, &sb) < 0 || !proc_stat(pid, id))
 		return false;
