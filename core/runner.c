@@ -669,6 +669,22 @@ static int kill_pass(struct killscan *k, int sig)
 	return found;
 }
 
+/* Never the caller's network namespace nor PID 1's, whatever a table or a
+ * holder says (README.md, "Security"): they go from the list. */
+static void drop_protected(unsigned long *ino, int *n)
+{
+	static const char *const keep[] = { "/proc/self/ns/net",
+					    "/proc/1/ns/net" };
+	struct stat sb;
+	size_t k;
+	int i;
+
+	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++)
+		for (i = 0; stat(keep[k], &sb) == 0 && i < *n; i++)
+			if (ino[i] == sb.st_ino)
+				ino[i--] = ino[--*n];
+}
+
 int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 		    int *nkilled)
 {
@@ -684,8 +700,10 @@ int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 	if (!ino)
 		return -ENOMEM;
 	memcpy(ino, inodes, n * sizeof(*ino));
+	drop_protected(ino, &n);
 	qsort(ino, n, sizeof(*ino), ulong_cmp);
 	k.ino = ino;
+	k.n = n;
 	ret = nsfs_dev(&k.dev);
 	while (!ret) {
 		found = kill_pass(&k, sig);
@@ -759,30 +777,6 @@ static void pins_free(struct pins *s)
 		close(s->fd[i]);
 	free(s->ino);
 	free(s->fd);
-}
-
-/* Never the caller's network namespace nor PID 1's, whatever a table or a
- * holder says. */
-static void pins_drop_protected(struct pins *s)
-{
-	static const char *const keep[] = { "/proc/self/ns/net",
-					    "/proc/1/ns/net" };
-	struct stat sb;
-	size_t k;
-	int i;
-
-	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
-		if (stat(keep[k], &sb) < 0)
-			continue;
-		for (i = 0; i < s->n; i++) {
-			if (s->ino[i] != sb.st_ino)
-				continue;
-			close(s->fd[i]);
-			s->ino[i] = s->ino[--s->n];
-			s->fd[i] = s->fd[s->n];
-			break;
-		}
-	}
 }
 
 /* The network namespaces a proven holder holds: its netns fds, opened
@@ -950,7 +944,6 @@ int runner_down_lab(const char *lab, struct runner_down_report *rep)
 		pin_holder(st, holders[i], &s);
 	if (!nh)
 		pin_recorded(st, &s);
-	pins_drop_protected(&s);
 	ret = runner_kill_lab(s.ino, s.n, 0, &rep->nkilled);
 	if (!ret)
 		ret = down_holders(st, holders, nh);

@@ -78,7 +78,8 @@ int runner_exit_code(int status);
 /* Kill every process whose netns is one of inodes[] (scan of
  * /proc/PID/ns/net: double-forked daemons are found too), except ourselves
  * and `spare` (0: none): SIGTERM (+SIGCONT), up to 2 s, then SIGKILL until
- * none is left.  *nkilled: distinct processes signalled. */
+ * none is left.  *nkilled: distinct processes signalled.  The caller's and
+ * PID 1's network namespaces are never in the list, whatever inodes says. */
 int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 		    int *nkilled);
 

@@ -5,6 +5,8 @@
 #     and `down --all` leave it and every other process alone, and warn.
 #     Run in a private PID namespace: with the old behaviour down killed
 #     every process in the host's network namespace.
+#     A forged table (root's, in a private run dir) that names the host's
+#     own network namespace with its right cookie: down leaves it alone.
 #  2. A stale table: the holder is dead and nodes.tab names a live process
 #     in its place (as after pid reuse).  exec refuses (it must not enter
 #     that process's namespaces), ls says broken, down kills nothing of it.
@@ -15,7 +17,11 @@
 command -v unshare > /dev/null && command -v setpriv > /dev/null || skip "needs unshare and setpriv (util-linux)"
 
 # 1. impostors, in a private PID namespace with private state dirs
-mkdir -p "$T/run1" "$T/netns1"
+mkdir -p "$T/run1/forged/log" "$T/netns1"
+cc -O2 -o "$T/cookie" tests/e2e/helpers/cookie.c || die "cannot build tests/e2e/helpers/cookie.c"
+touch "$T/run1/forged/lock"
+printf 'nslab-state 2 0 0 -1 0 0 0\nh1 host %s -1 -1 %s\n' "$(stat -L -c %i /proc/self/ns/net)" \
+	"$("$T/cookie")" > "$T/run1/forged/nodes.tab"
 cat > "$T/inner.sh" <<'EOF'
 export NSLAB_RUN_DIR=$1/run1 NSLAB_NETNS_DIR=$1/netns1
 setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -32,6 +38,8 @@ for i in $(seq 50); do
 done
 "$NSLAB" down evil 2> "$1/down1.err"
 echo "down-rc $?"
+"$NSLAB" down forged 2> "$1/down3.err"
+echo "forged-rc $?"
 "$NSLAB" down --all 2> "$1/down2.err"
 echo "all-rc $?"
 for p in $imp $imp2 $victim $$; do
@@ -43,6 +51,7 @@ out=$(NSLAB=$NSLAB unshare -fp --mount-proc bash "$T/inner.sh" "$T" 2>&1)
 diag "in a private PID namespace: $(tr '\n' ' ' <<<"$out")"
 grep -q '^down-rc 0$' <<<"$out" || fail "down evil did not exit 0: $out"
 grep -q '^all-rc 0$' <<<"$out" || fail "down --all did not exit 0: $out"
+grep -q '^forged-rc 0$' <<<"$out" || fail "down forged did not exit 0: $out $(cat "$T/down3.err")"
 grep -q '^dead ' <<<"$out" && fail "down killed a process that is not a lab's: $out"
 [ "$(grep -c '^alive ' <<<"$out")" = 4 ] || fail "expected 4 live processes: $out"
 grep -q 'failed the holder check' "$T/down1.err" &&
