@@ -45,7 +45,8 @@ echo "all-rc $?"
 for p in $imp $imp2 $victim $$; do
 	kill -0 "$p" 2>/dev/null && echo "alive $p" || echo "dead $p"
 done
-kill -9 $imp $imp2 $victim 2>/dev/null
+exec 2>/dev/null
+kill -9 $imp $imp2 $victim
 EOF
 out=$(NSLAB=$NSLAB unshare -fp --mount-proc bash "$T/inner.sh" "$T" 2>&1)
 diag "in a private PID namespace: $(tr '\n' ' ' <<<"$out")"
