@@ -201,7 +201,8 @@ static int src_read(struct lab_srcs *s, struct lab *lab,
 	close(fd);
 	if (!e->content || r != 0) {
 		src_err(errs, f, "%s", !e->content ? strerror(ENOMEM) : r < 0 ?
-			strerror(errno) : "changed while being read");
+			strerror(errno) : "grew while being read (files of "
+			"/proc and /sys cannot be copied)");
 		return -1;
 	}
 	e->len = n;
