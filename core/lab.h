@@ -17,7 +17,8 @@
 #define LAB_IFNAME_MAX 15
 #define LAB_BRIDGE_PORTS_MAX 1024	/* the kernel's BR_MAX_PORTS */
 #define LAB_ERRORS_MAX 50
-#define LAB_FILE_MAX (16u << 20)
+#define LAB_FILE_MAX (16u << 20)	/* a lab file, or one <file src=> file */
+#define LAB_SRC_TOTAL_MAX (64u << 20)	/* the distinct src files of a lab */
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -290,6 +291,9 @@ int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
 
 /* ---- parse (lab_xml.c) and resolve (resolve.c) ------------------------- */
 
+/* <file src=> may name files outside the lab file's directory (nslab
+ * --allow-host-src; topologies/README.md, "<file>").  Off by default. */
+extern bool lab_allow_host_src;
 /* Read and validate a lab file.  Returns 0, or -EINVAL with problems in
  * errs, or -errno when the file cannot be read (also in errs). */
 int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs);

@@ -24,6 +24,7 @@
 #include <libxml/xmlerror.h>
 
 #include "lab.h"
+#include "lab_src.h"
 #include "units.h"
 
 #ifndef XML_PARSE_NO_XXE
@@ -35,6 +36,7 @@
 struct parser {
 	struct lab *lab;
 	struct lab_errors *errs;
+	struct lab_srcs srcs;	/* <file src=> files read so far */
 };
 
 /* ---- reading the file -------------------------------------------------- */
@@ -863,32 +865,6 @@ static bool file_path_ok(const char *path, const char **why)
 	return false;
 }
 
-static void file_src(struct parser *p, struct lab_file *f)
-{
-	char path[PATH_MAX];
-	size_t len;
-	char *buf;
-	int ret;
-
-	if (f->src[0] == '/')
-		snprintf(path, sizeof(path), "%s", f->src);
-	else
-		snprintf(path, sizeof(path), "%s/%s", p->lab->dir, f->src);
-	ret = slurp(path, &buf, &len);
-	if (ret) {
-		lab_err(p->errs, f->line, "<file> src=\"%s\": %s", f->src,
-			ret == -EFBIG ? "file larger than 16 MiB" :
-					strerror(-ret));
-		return;
-	}
-	f->content = arena_alloc(&p->lab->arena, len + 1);
-	if (f->content) {
-		memcpy(f->content, buf, len);
-		f->len = len;
-	}
-	free(buf);
-}
-
 static void el_file(struct parser *p, xmlNodePtr n, int node)
 {
 	static const char *const allowed[] = { "path", "mode", "src", NULL };
@@ -927,7 +903,7 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 			"<file> has both src=\"%s\" and inline text: use one",
 			f->src);
 	else if (f->src)
-		file_src(p, f);
+		lab_src_load(&p->srcs, p->lab, f, p->errs);
 }
 
 static void el_start(struct parser *p, xmlNodePtr n, int node)
@@ -1457,7 +1433,9 @@ int lab_parse_buffer(const char *buf, size_t len, const char *name,
 		return -ENOMEM;
 	p.lab->file = arena_strdup(&p.lab->arena, name ? name : "-");
 	p.lab->dir = arena_strdup(&p.lab->arena, dir ? dir : ".");
+	lab_srcs_init(&p.srcs);
 	ret = parse_doc(&p, buf, len);
+	lab_srcs_free(&p.srcs);
 	if (ret) {
 		lab_free(p.lab);
 		return ret;
@@ -1469,8 +1447,8 @@ int lab_parse_buffer(const char *buf, size_t len, const char *name,
 int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)
 {
 	char dir[PATH_MAX], *slash;
-	size_t len;
-	char *buf;
+	size_t len = 0;
+	char *buf = NULL;
 	int ret;
 
 	*out = NULL;

@@ -266,21 +266,39 @@ static void runner_paths(struct runner_ctx *x)
 	x->parent = getpid();
 }
 
+/* The node's log, LABDIR/log/NODE.log: start commands' output may carry
+ * secrets, so only root may read it (README.md, "Security"), whatever the
+ * umask or an older file's mode. */
+static int open_log(const struct runner_cmd *c)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/log/%s.log", c->st->dir,
+		 c->st->nodes[c->node].name);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		  0600);
+	if (fd >= 0 && fchmod(fd, 0600) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
 /* stdin/out/err of the child; opens what it needs into own[]. */
 static int runner_stdio(struct runner_ctx *x, int own[2])
 {
 	const struct runner_cmd *c = x->c;
-	char path[4200];
 	int want[3] = { c->fd_in, c->fd_out, c->fd_err }, i;
 
 	own[0] = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (own[0] < 0)
 		return -errno;
 	if (c->background) {
-		snprintf(path, sizeof(path), "%s/log/%s.log", c->st->dir,
-			 c->st->nodes[c->node].name);
-		own[1] = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-			      O_NOFOLLOW, 0644);
+		own[1] = open_log(c);
 		if (own[1] < 0)
 			return -errno;
 		want[0] = -1;
@@ -548,16 +566,6 @@ static int capture_loop(int rfd, pid_t pid, uint64_t timeout_ns,
 	if (reap(pid, status) < 0)
 		return -errno;
 	return r == 0 ? -ETIMEDOUT : r < 0 ? r : 0;
-}
-
-static int open_log(const struct runner_cmd *c)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/log/%s.log", c->st->dir,
-		 c->st->nodes[c->node].name);
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
-		    O_NOFOLLOW, 0644);
 }
 
 int runner_run_capture(const struct runner_cmd *c, uint64_t timeout_ns,

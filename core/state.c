@@ -135,6 +135,12 @@ static int state_skeleton(int dirfd, int *lockfd)
 			return -errno;
 		}
 	}
+	/* logs may carry secrets: root only, whatever the umask (README.md,
+	 * "Security") */
+	if (fchmodat(dirfd, "log", 0700, 0) < 0) {
+		close(fd);
+		return -errno;
+	}
 	*lockfd = fd;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "lab.h"
 
 #ifndef NSLAB_VERSION
 #define NSLAB_VERSION "0.1.0"
@@ -67,7 +68,7 @@ void cli_progress_end(void)
 }
 
 static const char usage[] =
-	"usage: nslab [-v|-q] COMMAND [ARGS]\n"
+	"usage: nslab [-v|-q] [--allow-host-src] COMMAND [ARGS]\n"
 	"\n"
 	"  up FILE.xml [--name NAME]          build a lab and leave it running\n"
 	"  down NAME... | --all               tear labs down\n"
@@ -80,6 +81,7 @@ static const char usage[] =
 	"  plan [--down] FILE.xml             print an equivalent ip/tc shell script\n"
 	"\n"
 	"  -v  say what is being done     -q  errors only\n"
+	"  --allow-host-src  <file src> may name files outside the lab file's directory\n"
 	"  --help, --version\n"
 	"\n"
 	"Exit status: 0 ok, 1 a test or command failed, 2 bad input, 3 the system refused.\n"
@@ -110,6 +112,8 @@ int main(int argc, char **argv)
 			cli_verbose = 1;
 		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
 			cli_quiet = 1;
+		} else if (!strcmp(argv[i], "--allow-host-src")) {
+			lab_allow_host_src = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return EXIT_OK;
