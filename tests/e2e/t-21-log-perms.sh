@@ -1,5 +1,5 @@
 #!/bin/bash
-# t-20: a node's log may carry secrets (start commands' output): the log
+# t-21: a node's log may carry secrets (start commands' output): the log
 # directory is 0700 and each log 0600, whatever the umask, and another user
 # cannot read them (README.md, "Security").
 . "$(dirname "$0")/lib.sh"
