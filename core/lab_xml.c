@@ -410,7 +410,14 @@ static char *dedent(struct arena *a, const char *s, size_t *lenp)
 static char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
 {
 	xmlChar *t = xmlNodeGetContent(n);
+	xmlNodePtr c;
 	char *s;
+
+	/* text only: an element inside would silently add its own text */
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			lab_err(p->errs, line_of(c), "unknown element <%s> in <%s>",
+				ename(c), ename(n));
 
 	s = dedent(&p->lab->arena, t ? (const char *)t : "", len);
 	xmlFree(t);
@@ -462,6 +469,9 @@ struct handler {
 	const char *name;
 	void (*fn)(struct parser *p, xmlNodePtr n, int ctx);
 };
+
+/* For elements that are always empty: every child is reported. */
+static const struct handler no_children[] = { { NULL, NULL } };
 
 static void dispatch(struct parser *p, xmlNodePtr parent,
 		     const struct handler *table, int ctx)
@@ -583,8 +593,7 @@ static void el_dir(struct parser *p, xmlNodePtr n, int ctx)
 	struct lab_shaping s = { 0 };
 
 	check_attrs(p, n, allowed, NULL);
-	if (n->children)
-		dispatch(p, n, NULL, ctx);
+	dispatch(p, n, no_children, ctx);	/* always empty */
 	read_shaping(p, n, &s);
 	lab_shaping_merge(&l->shape[d], &s);
 	/* remember that this direction was overridden */
@@ -745,6 +754,7 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 	if (f->parent)
 		check_ifname(p, n, "parent", f->parent);
 	read_addrs(p, n, f);
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static void el_route(struct parser *p, xmlNodePtr n, int node)
@@ -798,6 +808,7 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 		r->metric = (uint32_t)m;
 	if (!r->has_via && !r->dev && v == NULL && attr(p, n, "dst"))
 		lab_err(p->errs, r->line, "<route> needs via= or dev=");
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
@@ -829,6 +840,7 @@ static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
 	if (s->value && strpbrk(s->value, "\n\r"))
 		lab_err(p->errs, s->line,
 			"<sysctl> value=\"%s\": must be one line", s->value);
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static bool file_path_ok(const char *path, const char **why)
@@ -1012,7 +1024,6 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 	static const char *const allowed[] = { "name", "stp", "hub",
 					       "vlan-filtering", NULL };
 	static const char *const required[] = { "name", NULL };
-	static const struct handler none[] = { { NULL, NULL } };
 	struct lab_node *s;
 	int i;
 
@@ -1025,7 +1036,7 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 	keyword(p, n, "stp", "off", "on", &s->stp);
 	keyword(p, n, "hub", "no", "yes", &s->hub);
 	keyword(p, n, "vlan-filtering", "off", "on", &s->vlan_filtering);
-	dispatch(p, n, none, i);
+	dispatch(p, n, no_children, i);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -1035,7 +1046,6 @@ static struct lab_step *new_step(struct parser *p, xmlNodePtr n,
 				 const char *const *allowed,
 				 const char *const *required)
 {
-	static const struct handler none[] = { { NULL, NULL } };
 	struct lab_step *s;
 	int i = lab_push(p->lab, steps);
 
@@ -1050,7 +1060,7 @@ static struct lab_step *new_step(struct parser *p, xmlNodePtr n,
 	s->name = attr(p, n, "name");
 	time_attr(p, n, "timeout", &s->timeout_ns);
 	if (kind != LAB_STEP_RUN && kind != LAB_STEP_EXEC)
-		dispatch(p, n, none, i);
+		dispatch(p, n, no_children, i);
 	return s;
 }
 
