@@ -57,6 +57,19 @@ bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b, int p
 void lab_addr_mask(struct lab_addr *a, int prefix);
 int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b);
 
+/* ---- regular expressions ---------------------------------------------- */
+
+/* glibc's regcomp copies a repeated subexpression once per count, and the
+ * cost of optional copies grows with their square: a pattern is compiled
+ * only when it is short and its estimated size is small
+ * (topologies/README.md, Limits). */
+#define LAB_RE_MAX_LEN 1024
+#define LAB_RE_MAX_SIZE 1000
+
+/* Estimated number of elements regcomp builds for an extended regular
+ * expression: nested repetitions multiply.  Saturates at 2^40. */
+uint64_t lab_regex_size(const char *re);
+
 /* ---- shaping ----------------------------------------------------------- */
 
 enum lab_shape_bits {

@@ -1,7 +1,10 @@
-/* fuzz_lab.c — libFuzzer harness: bytes -> parse -> resolve -> plan -> print.
- * Build with `make fuzz` (clang); run:
- *     tests/fuzz/fuzz-lab -max_total_time=300 tests/fuzz/corpus tests/fuzz/seeds
- * Any crash, leak or sanitizer report is a bug. */
+/* fuzz_lab.c — libFuzzer harness: bytes -> parse -> resolve -> plan ->
+ * print (both scripts) and every op's description: each entry a lab file
+ * reaches without a kernel.  Build with `make fuzz` (clang); run:
+ *     make -C tests/fuzz run SECONDS_TO_RUN=300
+ * (the dictionary tests/fuzz/fuzz.dict and the seeds matter: see the
+ * Makefile).  Any crash, leak or sanitizer report is a bug; keep the input
+ * in tests/fuzz/regressions. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,7 +19,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lab_errors errs;
 	struct plan *plan;
 	struct lab *lab;
+	char buf[512];
 	FILE *out;
+	int i;
 
 	lab_errors_init(&errs, "fuzz.xml");
 	/* dir "/nonexistent": src= files cannot be read during fuzzing */
@@ -30,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			plan_print(plan, out, 1);
 			fclose(out);
 		}
+		for (i = 0; i < plan->nops; i++)
+			plan_op_describe(plan, &plan->ops[i], buf, sizeof(buf));
 		plan_free(plan);
 	}
 	lab_free(lab);
