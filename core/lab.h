@@ -18,6 +18,13 @@
 #define LAB_BRIDGE_PORTS_MAX 1024	/* the kernel's BR_MAX_PORTS */
 #define LAB_ERRORS_MAX 50
 #define LAB_FILE_MAX (16u << 20)
+/* Caps that keep any file within LAB_FILE_MAX fast and small to read
+ * (topologies/README.md, Limits). */
+#define LAB_XML_ELEMENTS_MAX 100000
+#define LAB_XML_ATTRS_MAX 300000
+#define LAB_XML_ATTRS_PER_ELEMENT 64
+#define LAB_IFACE_ADDRS_MAX 64		/* explicit addresses per interface */
+#define LAB_FILE_PATH_MAX 4095		/* <file path>, PATH_MAX less the NUL */
 
 /* ---- errors ------------------------------------------------------------ */
 

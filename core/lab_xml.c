@@ -154,6 +154,93 @@ static int find_doctype(const char *buf, size_t len)
 	return 0;
 }
 
+/* Count elements and attributes before libxml2 sees the bytes: libxml2
+ * checks an element's attributes for duplicates in quadratic time, and its
+ * tree costs a few hundred bytes per node, so both are capped
+ * (topologies/README.md, Limits).  Comments, CDATA sections and processing
+ * instructions are skipped; a quoted value in a tag is one attribute.
+ * Returns the line of the first excess, 0 when within the caps. */
+struct xml_counts {
+	long elements, attrs;
+	int tag_attrs;
+};
+
+static const char *skip_past(const char *p, const char *end, const char *stop,
+			     int *line)
+{
+	size_t n = strlen(stop);
+
+	for (; p + n <= end; p++) {
+		if (!memcmp(p, stop, n))
+			return p + n;
+		if (*p == '\n')
+			(*line)++;
+	}
+	return end;
+}
+
+static int prescan(const char *p, const char *end, struct xml_counts *c,
+		   const char **what)
+{
+	int line = 1;
+	char quote = 0;
+	bool in_tag = false;
+
+	for (; p < end; p++) {
+		if (*p == '\n')
+			line++;
+		if (quote) {
+			quote = *p == quote ? 0 : quote;
+		} else if (in_tag && (*p == '"' || *p == '\'')) {
+			quote = *p;
+			c->attrs++;
+			if (++c->tag_attrs > LAB_XML_ATTRS_PER_ELEMENT) {
+				*what = "attributes on one element";
+				return line;
+			}
+		} else if (in_tag) {
+			in_tag = *p != '>';
+		} else if (*p == '<' && end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			p = skip_past(p + 4, end, "-->", &line) - 1;
+		} else if (*p == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			p = skip_past(p + 9, end, "]]>", &line) - 1;
+		} else if (*p == '<' && p + 1 < end && p[1] == '?') {
+			p = skip_past(p + 2, end, "?>", &line) - 1;
+		} else if (*p == '<' && p + 1 < end && p[1] != '/') {
+			in_tag = true;
+			c->tag_attrs = 0;
+			c->elements++;
+		}
+		if (c->elements > LAB_XML_ELEMENTS_MAX) {
+			*what = "elements";
+			return line;
+		}
+		if (c->attrs > LAB_XML_ATTRS_MAX) {
+			*what = "attributes";
+			return line;
+		}
+	}
+	return 0;
+}
+
+static int check_size(struct parser *p, const char *buf, size_t len)
+{
+	struct xml_counts c = { 0 };
+	const char *what = "";
+	int line = prescan(buf, buf + len, &c, &what);
+
+	if (!line)
+		return 0;
+	if (c.tag_attrs > LAB_XML_ATTRS_PER_ELEMENT)
+		lab_err(p->errs, line,
+			"more than %d attributes on one element", LAB_XML_ATTRS_PER_ELEMENT);
+	else
+		lab_err(p->errs, line,
+			"too many %s: a lab file holds at most %d elements and %d attributes",
+			what, LAB_XML_ELEMENTS_MAX, LAB_XML_ATTRS_MAX);
+	return -EINVAL;
+}
+
 /* ---- helpers for the walk ---------------------------------------------- */
 
 static int line_of(xmlNodePtr n)
@@ -1388,6 +1475,8 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 			"DOCTYPE is not allowed in a lab file (no DTDs or entities)");
 		return -EINVAL;
 	}
+	if (check_size(p, buf, len))
+		return -EINVAL;
 	xml_setup(p->errs);
 	doc = xmlReadMemory(buf, (int)len, p->errs->file, NULL, opts);
 	if (!doc) {
