@@ -130,8 +130,8 @@ int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
 static bool iface_first_addr(const struct lab *lab, int iface, int family,
 			     struct lab_addr *out)
 {
-	struct lab_addr a[16];
-	int j, k = lab_iface_addrs(lab, iface, a, 16);
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
+	int j, k = lab_iface_addrs(lab, iface, a, LAB_IFACE_ADDRS_ALL);
 
 	for (j = 0; j < k; j++)
 		if (a[j].family == family) {

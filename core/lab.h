@@ -24,6 +24,8 @@
 #define LAB_XML_ATTRS_MAX 300000
 #define LAB_XML_ATTRS_PER_ELEMENT 64
 #define LAB_IFACE_ADDRS_MAX 64		/* explicit addresses per interface */
+/* Every address of an interface: explicit ones plus automatic IPv4/IPv6. */
+#define LAB_IFACE_ADDRS_ALL (LAB_IFACE_ADDRS_MAX + 2)
 #define LAB_FILE_PATH_MAX 4095		/* <file path>, PATH_MAX less the NUL */
 
 /* ---- errors ------------------------------------------------------------ */

@@ -35,7 +35,13 @@
 struct parser {
 	struct lab *lab;
 	struct lab_errors *errs;
+	long elements;		/* counted by the pre-scan */
 };
+
+/* libxml2 validates the children of <lab> against the schema's interleave
+ * in quadratic time: the schema, a safety net behind the walk, is applied
+ * to files of up to this many elements. */
+#define SCHEMA_ELEMENTS_MAX 5000
 
 /* ---- reading the file -------------------------------------------------- */
 
@@ -229,6 +235,7 @@ static int check_size(struct parser *p, const char *buf, size_t len)
 	const char *what = "";
 	int line = prescan(buf, buf + len, &c, &what);
 
+	p->elements = c.elements;
 	if (!line)
 		return 0;
 	if (c.tag_attrs > LAB_XML_ATTRS_PER_ELEMENT)
@@ -642,6 +649,19 @@ static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
 	return 0;
 }
 
+static size_t count_tokens(const char *s, const char *seps)
+{
+	size_t n = 0;
+
+	for (;;) {
+		s += strspn(s, seps);
+		if (!*s)
+			return n;
+		n++;
+		s += strcspn(s, seps);
+	}
+}
+
 static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 {
 	const char *v = attr(p, n, "vlans");
@@ -651,15 +671,16 @@ static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 	if (!v)
 		return;
 	copy = arena_strdup(&p->lab->arena, v);
-	l->vlans = arena_alloc(&p->lab->arena, sizeof(uint16_t) * 4095);
+	/* one id per token: sized by the text, not 4094 ids per link */
+	l->vlans = arena_alloc(&p->lab->arena,
+			       sizeof(uint16_t) * (count_tokens(v, ", ") + 1));
 	if (!copy || !l->vlans)
 		return;
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
 		if (vlan_id(p, n, "vlans", tok, &id))
 			return;
-		if (cnt < 4094)
-			l->vlans[cnt++] = (uint16_t)id;
+		l->vlans[cnt++] = (uint16_t)id;
 	}
 	if (!cnt)
 		lab_err(p->errs, line_of(n), "<link> vlans=\"%s\": no VLAN ids",
@@ -773,6 +794,7 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 {
 	const char *v = attr(p, n, "addr");
 	char *copy, *tok, *save;
+	size_t n_addrs;
 
 	if (!v)
 		return;
@@ -780,9 +802,15 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 		f->addr_none = true;
 		return;
 	}
+	n_addrs = count_tokens(v, " \t\n");
+	if (n_addrs > LAB_IFACE_ADDRS_MAX) {
+		lab_err(p->errs, f->line,
+			"<iface> addr=\"%.40s...\": %zu addresses, at most %d on one interface",
+			v, n_addrs, LAB_IFACE_ADDRS_MAX);
+		return;
+	}
 	copy = arena_strdup(&p->lab->arena, v);
-	f->addrs = arena_alloc(&p->lab->arena,
-			       sizeof(*f->addrs) * (strlen(v) / 2 + 1));
+	f->addrs = arena_alloc(&p->lab->arena, sizeof(*f->addrs) * (n_addrs + 1));
 	for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		struct lab_addr a;
@@ -1494,7 +1522,7 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 			root ? ename(root) : "nothing");
 	} else {
 		el_lab(p, root);
-		if (!p->errs->n)
+		if (!p->errs->n && p->elements <= SCHEMA_ELEMENTS_MAX)
 			validate_schema(doc, p->errs);
 	}
 	xmlFreeDoc(doc);
