@@ -102,11 +102,11 @@ static int if_find(const struct resolver *r, int node, const char *name)
 
 	for (;; h = (h + 1) & (r->nifh - 1)) {
 		int v = r->ifh[h];
-		const struct lab_iface *f = &r->lab->ifaces[v ? v - 1 : 0];
 
 		if (!v)
 			return -1;
-		if (f->node == node && !strcmp(f->name, name))
+		if (r->lab->ifaces[v - 1].node == node &&
+		    !strcmp(r->lab->ifaces[v - 1].name, name))
 			return v - 1;
 	}
 }
