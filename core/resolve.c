@@ -1415,61 +1415,139 @@ static const char *file_scope(const struct lab_file *f, int *node)
 	return f->path;
 }
 
-/* Two files in one place, or a file where another needs a directory. */
-static void check_files(struct resolver *r)
+/* Files sorted by scope, then path with '/' below every other byte: a
+ * file's descendants then come right after it, so duplicates and
+ * file/directory clashes are neighbours. */
+static int cmp_file_scope(const void *a, const void *b, void *ctx)
 {
-	struct lab *lab = r->lab;
-	int i, j, ni, nj;
+	const struct lab *lab = ctx;
+	int na, nb;
+	const unsigned char *pa = (const unsigned char *)file_scope(
+		&lab->files[*(const int *)a], &na);
+	const unsigned char *pb = (const unsigned char *)file_scope(
+		&lab->files[*(const int *)b], &nb);
 
-	for (i = 0; i < lab->nfiles; i++) {
-		const char *pi = file_scope(&lab->files[i], &ni);
-
-		for (j = 0; j < i; j++) {
-			const char *pj = file_scope(&lab->files[j], &nj);
-			size_t li = strlen(pi), lj = strlen(pj);
-
-			if (ni != nj)
-				continue;
-			if (!strcmp(pi, pj))
-				lab_err(r->errs, lab->files[i].line,
-					"<file> path=\"%s\" is given twice for %s (line %d)",
-					lab->files[i].path,
-					ni < 0 ? "the lab's shared directory" :
-						 lab->nodes[ni].name,
-					lab->files[j].line);
-			else if ((li > lj && !strncmp(pi, pj, lj) && pi[lj] == '/') ||
-				 (lj > li && !strncmp(pi, pj, li) && pj[li] == '/'))
-				lab_err(r->errs, lab->files[i].line,
-					"<file> path=\"%s\" and path=\"%s\" (line %d): one would have to be a file and a directory",
-					lab->files[i].path, lab->files[j].path,
-					lab->files[j].line);
-		}
-	}
+	if (na != nb)
+		return na - nb;
+	for (; *pa && *pa == *pb; pa++, pb++)
+		;
+	if (*pa == *pb)
+		return *(const int *)a - *(const int *)b;
+	return (*pa == '/' ? 1 : *pa + 1) - (*pb == '/' ? 1 : *pb + 1);
 }
 
-/* Find the link between two ends (either order). */
-static int find_link(struct resolver *r, struct lab_end *e)
+/* Two files in one place, or a file where another needs a directory. */
+static void file_clash(struct resolver *r, int i, int j)
 {
 	struct lab *lab = r->lab;
-	int i, k;
+	int ni, nj;
+	const char *pi = file_scope(&lab->files[i], &ni);
+	const char *pj = file_scope(&lab->files[j], &nj);
+	size_t li = strlen(pi), lj = strlen(pj);
 
+	if (ni != nj)
+		return;
+	if (!strcmp(pi, pj))
+		lab_err(r->errs, lab->files[i].line,
+			"<file> path=\"%s\" is given twice for %s (line %d)",
+			lab->files[i].path,
+			ni < 0 ? "the lab's shared directory" : lab->nodes[ni].name,
+			lab->files[j].line);
+	else if ((li > lj && !strncmp(pi, pj, lj) && pi[lj] == '/') ||
+		 (lj > li && !strncmp(pi, pj, li) && pj[li] == '/'))
+		lab_err(r->errs, lab->files[i].line,
+			"<file> path=\"%s\" and path=\"%s\" (line %d): one would have to be a file and a directory",
+			lab->files[i].path, lab->files[j].path,
+			lab->files[j].line);
+}
+
+static int check_files(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int *v = malloc(sizeof(int) * ((size_t)lab->nfiles + 1)), i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < lab->nfiles; i++)
+		v[i] = i;
+	qsort_r(v, (size_t)lab->nfiles, sizeof(int), cmp_file_scope, lab);
+	for (i = 1; i < lab->nfiles; i++)
+		file_clash(r, v[i] > v[i - 1] ? v[i] : v[i - 1],
+			   v[i] > v[i - 1] ? v[i - 1] : v[i]);
+	free(v);
+	return 0;
+}
+
+/* The link at interface x->ifname of x's node, if its other end is y. */
+static int link_by_iface(struct resolver *r, const struct lab_end *x,
+			 const struct lab_end *y)
+{
+	const struct lab *lab = r->lab;
+	int f = if_find(r, x->node, x->ifname), l, o;
+
+	if (f < 0 || (l = lab->ifaces[f].link) < 0)
+		return -1;
+	o = lab->links[l].iface[!lab->ifaces[f].end];
+	if (lab->ifaces[o].node != y->node ||
+	    (y->ifname && strcmp(y->ifname, lab->ifaces[o].name)))
+		return -1;
+	return l;
+}
+
+static unsigned pair_hash(const struct resolver *r, int a, int b)
+{
+	uint64_t k = (uint64_t)(uint32_t)(a < b ? a : b) << 32 |
+		     (uint32_t)(a < b ? b : a);
+
+	return (unsigned)(k * 0x9e3779b97f4a7c15ull >> 32) & (r->npairs - 1);
+}
+
+static bool same_pair(const struct lab *lab, int li, int a, int b)
+{
+	int x = lab->links[li].end[0].node, y = lab->links[li].end[1].node;
+
+	return (x == a && y == b) || (x == b && y == a);
+}
+
+/* The first link between each pair of nodes, in a hash table. */
+static int build_pairs(struct resolver *r)
+{
+	const struct lab *lab = r->lab;
+	int i;
+
+	for (r->npairs = 16; r->npairs < 2 * (unsigned)lab->nlinks + 2;)
+		r->npairs *= 2;
+	r->pairs = calloc(r->npairs, sizeof(int));
+	if (!r->pairs)
+		return -ENOMEM;
 	for (i = 0; i < lab->nlinks; i++) {
-		const struct lab_link *l = &lab->links[i];
+		int a = lab->links[i].end[0].node, b = lab->links[i].end[1].node;
+		unsigned h = pair_hash(r, a, b);
 
-		for (k = 0; k < 2; k++) {
-			const struct lab_end *x = &e[k], *y = &e[!k];
-			const struct lab_iface *fa = &lab->ifaces[l->iface[0]];
-			const struct lab_iface *fb = &lab->ifaces[l->iface[1]];
-
-			if (fa->node != x->node || fb->node != y->node)
-				continue;
-			if (x->ifname && strcmp(x->ifname, fa->name))
-				continue;
-			if (y->ifname && strcmp(y->ifname, fb->name))
-				continue;
-			return i;
-		}
+		while (r->pairs[h] && !same_pair(lab, r->pairs[h] - 1, a, b))
+			h = (h + 1) & (r->npairs - 1);
+		if (!r->pairs[h])
+			r->pairs[h] = i + 1;
 	}
+	return 0;
+}
+
+/* Find the link between two ends (either order): the one at a named
+ * interface, else the first link between the two nodes. */
+static int find_link(struct resolver *r, struct lab_end *e)
+{
+	unsigned h;
+
+	if (e[0].ifname)
+		return link_by_iface(r, &e[0], &e[1]);
+	if (e[1].ifname)
+		return link_by_iface(r, &e[1], &e[0]);
+	if (!r->pairs && build_pairs(r))
+		return -1;
+	for (h = pair_hash(r, e[0].node, e[1].node); r->pairs[h];
+	     h = (h + 1) & (r->npairs - 1))
+		if (same_pair(r->lab, r->pairs[h] - 1, e[0].node, e[1].node))
+			return r->pairs[h] - 1;
 	return -1;
 }
 
@@ -1613,8 +1691,9 @@ static int resolve_all(struct resolver *r)
 	assign_mtus(lab);
 	check_vlans(r);
 	check_links_shaping(r);
-	check_files(r);
-	ret = assign_macs(r);
+	ret = check_files(r);
+	if (!ret)
+		ret = assign_macs(r);
 	if (!ret)
 		ret = build_segments(r);
 	if (!ret && !r->errs->n)
