@@ -628,10 +628,11 @@ static void read_end(struct parser *p, xmlNodePtr n, const char *which,
 	}
 }
 
+/* v is one id of the attribute's value `whole` (the same for vlan=). */
 static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
-		   const char *v, int *out)
+		   const char *whole, const char *v, int *out)
 {
-	const char *why, *whole = attr(p, n, name);
+	const char *why;
 	uint64_t x;
 
 	if (units_uint(v, 1, 4094, &x, &why)) {
@@ -678,7 +679,7 @@ static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 		return;
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
-		if (vlan_id(p, n, "vlans", tok, &id))
+		if (vlan_id(p, n, "vlans", v, tok, &id))
 			return;
 		l->vlans[cnt++] = (uint16_t)id;
 	}
@@ -742,7 +743,7 @@ static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 		l->mtu = (int)mtu;
 	v = attr(p, n, "vlan");
 	if (v)
-		vlan_id(p, n, "vlan", v, &l->vlan);
+		vlan_id(p, n, "vlan", v, v, &l->vlan);
 	read_vlans(p, n, l);
 	if (l->vlan && l->nvlans)
 		lab_err(p->errs, l->line,
@@ -862,7 +863,7 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 	f->parent = attr(p, n, "parent");
 	v = attr(p, n, "vlan");
 	if (v)
-		vlan_id(p, n, "vlan", v, &f->vlan);
+		vlan_id(p, n, "vlan", v, v, &f->vlan);
 	if (!!f->parent != !!v)
 		lab_err(p->errs, f->line,
 			"<iface> an 802.1Q sub-interface needs both parent= and vlan=");
@@ -968,6 +969,10 @@ static bool file_path_ok(const char *path, const char **why)
 		*why = "is not absolute";
 		return false;
 	}
+	if (strlen(path) > LAB_FILE_PATH_MAX) {
+		*why = "is longer than 4095 bytes";
+		return false;
+	}
 	if (has_control(path)) {
 		*why = "contains control characters";
 		return false;
@@ -1034,7 +1039,8 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 	check_attrs(p, n, allowed, required);
 	f->path = attr(p, n, "path");
 	if (f->path && !file_path_ok(f->path, &why))
-		lab_err(p->errs, f->line, "<file> path=\"%s\" %s", f->path, why);
+		lab_err(p->errs, f->line, "<file> path=\"%.200s%s\" %s", f->path,
+			strlen(f->path) > 200 ? "..." : "", why);
 	v = attr(p, n, "mode");
 	if (v) {
 		char *end;

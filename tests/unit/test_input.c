@@ -75,6 +75,81 @@ START_TEST(test_regex_ordinary)
 }
 END_TEST
 
+/* ---- nothing is cut short ----------------------------------------------------- */
+
+static char *plan_text(const char *xml, struct lab_errors *errs)
+{
+	struct plan *plan;
+	struct lab *lab;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	lab_errors_init(errs, "t.xml");
+	if (lab_parse_buffer(xml, strlen(xml), "t.xml", ".", &lab, errs))
+		return NULL;
+	ck_assert_int_eq(lab_resolve(lab, errs), 0);
+	ck_assert_int_eq(plan_build(lab, &plan), 0);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(plan_print(plan, f, 0), 0);
+	fclose(f);
+	plan_free(plan);
+	lab_free(lab);
+	return text;
+}
+
+static int count(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+START_TEST(test_no_truncation)
+{
+	struct tsuite_buf xml = { 0 }, path = { 0 };
+	struct lab_errors errs;
+	char *text;
+	int i;
+
+	/* 40 addresses on one interface: all 40 in the plan (was 32) */
+	tsuite_buf_printf(&xml, "<lab name=\"t\"><host name=\"a\"><iface name=\"eth0\" addr=\"");
+	for (i = 0; i < 40; i++)
+		tsuite_buf_printf(&xml, "10.1.%d.1/24 ", i);
+	/* a 1500-byte file path: printed whole (was cut at 599) */
+	tsuite_buf_printf(&path, "/etc/");
+	for (i = 0; i < 150; i++)
+		tsuite_buf_printf(&path, "dir%05d/", i);
+	tsuite_buf_printf(&path, "end");
+	tsuite_buf_printf(&xml, "\"/><file path=\"%s\">x\n</file></host>"
+			  "<host name=\"b\"/><link a=\"a\" b=\"b\"/></lab>", path.s);
+	text = plan_text(xml.s, &errs);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(count(text, "-n t.a addr add 10.1."), 40);
+	ck_assert_msg(strstr(text, path.s + 5) != NULL, "the file path is cut");
+	free(text);
+	free(xml.s);
+	xml = (struct tsuite_buf){ 0 };
+	/* over the limits: refused, not cut */
+	tsuite_buf_printf(&xml, "<lab name=\"t\"><host name=\"a\"><iface name=\"eth0\" addr=\"");
+	for (i = 0; i < LAB_IFACE_ADDRS_MAX + 1; i++)
+		tsuite_buf_printf(&xml, "10.1.%d.1/24 ", i);
+	tsuite_buf_printf(&xml, "\"/><file path=\"/etc/");
+	for (i = 0; i < 4096; i++)
+		tsuite_buf_printf(&xml, "x");
+	tsuite_buf_printf(&xml, "\"/></host><host name=\"b\"/><link a=\"a\" b=\"b\"/></lab>");
+	ck_assert_ptr_null(plan_text(xml.s, &errs));
+	ck_assert_int_eq(errs.n, 2);
+	ck_assert_ptr_nonnull(strstr(errs.v[0].msg, "at most 64"));
+	ck_assert_ptr_nonnull(strstr(errs.v[1].msg, "longer than 4095"));
+	free(xml.s);
+	free(path.s);
+}
+END_TEST
+
 /* ---- fuzz regressions -------------------------------------------------------- */
 
 static char *slurp(const char *path, size_t *len)
@@ -156,6 +231,7 @@ Suite *input_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_regex_intervals);
 	tcase_add_test(tc, test_regex_ordinary);
+	tcase_add_test(tc, test_no_truncation);
 	tcase_add_test(tc, test_fuzz_regressions);
 	suite_add_tcase(s, tc);
 	return s;
