@@ -130,8 +130,8 @@ int lab_iface_addrs(const struct lab *lab, int iface, struct lab_addr *out,
 static bool iface_first_addr(const struct lab *lab, int iface, int family,
 			     struct lab_addr *out)
 {
-	struct lab_addr a[16];
-	int j, k = lab_iface_addrs(lab, iface, a, 16);
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
+	int j, k = lab_iface_addrs(lab, iface, a, LAB_IFACE_ADDRS_ALL);
 
 	for (j = 0; j < k; j++)
 		if (a[j].family == family) {
@@ -252,6 +252,139 @@ int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b)
 	if (a->family != b->family)
 		return a->family - b->family;
 	return memcmp(a->b, b->b, 16);
+}
+
+/* ---- regular expressions ---------------------------------------------- */
+
+#define RE_SAT (1ull << 40)
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return a && b > RE_SAT / a ? RE_SAT : a * b;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b > RE_SAT ? RE_SAT : a + b;
+}
+
+/* One nesting level: the size of everything so far, and of the last atom
+ * (what a repetition that follows applies to). */
+struct re_level {
+	uint64_t total, last;
+};
+
+static void re_atom(struct re_level *l, uint64_t size)
+{
+	l->total = sat_add(l->total, size);
+	l->last = size;
+}
+
+/* The last atom k times, one repetition node per copy. */
+static void re_repeat(struct re_level *l, uint64_t k)
+{
+	uint64_t grown = sat_add(sat_mul(l->last, k), k);
+
+	l->total = sat_add(l->total - l->last, grown);
+	l->last = grown;
+}
+
+/* Past a bracket expression "[...]" ("[]a]", "[^]a]", "[[:alpha:]]"). */
+static const char *re_skip_bracket(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')
+		p++;
+	while (*p && *p != ']') {
+		if (*p == '[' && (p[1] == ':' || p[1] == '=' || p[1] == '.')) {
+			char c = p[1];
+
+			for (p += 2; *p && !(p[0] == c && p[1] == ']'); p++)
+				;
+			if (*p)
+				p += 2;
+		} else {
+			p++;
+		}
+	}
+	return *p ? p + 1 : p;
+}
+
+static uint64_t re_number(const char **p, bool *seen)
+{
+	uint64_t v = 0;
+
+	for (*seen = false; **p >= '0' && **p <= '9'; (*p)++, *seen = true)
+		v = sat_add(sat_mul(v, 10), (uint64_t)(**p - '0'));
+	return v;
+}
+
+/* Copies made by an interval glibc accepts: "{m}", "{m,}" (m copies and a
+ * star), "{,n}" (n optional copies), "{m,n}".  0 when p does not start an
+ * interval (regcomp then reads '{' literally or refuses the pattern). */
+static uint64_t re_interval(const char *p, const char **end)
+{
+	bool hm, hn = false, comma;
+	uint64_t m, n = 0;
+
+	p++;
+	m = re_number(&p, &hm);
+	comma = *p == ',';
+	if (comma) {
+		p++;
+		n = re_number(&p, &hn);
+	}
+	if (*p != '}' || (!hm && !hn && !comma))
+		return 0;
+	*end = p + 1;
+	if (comma && !hn)
+		m = sat_add(m, 1);
+	return (m > n ? m : n) ? (m > n ? m : n) : 1;
+}
+
+uint64_t lab_regex_size(const char *re)
+{
+	struct re_level *st = calloc(strlen(re) + 2, sizeof(*st));
+	const char *p = re, *end;
+	uint64_t k, size;
+	size_t d = 0;
+
+	if (!st)
+		return RE_SAT;
+	while (*p) {
+		end = p + 1;
+		k = 0;
+		if (*p == '(') {
+			st[++d] = (struct re_level){ 0, 0 };
+		} else if (*p == ')' && d) {
+			d--;
+			re_atom(&st[d], sat_add(st[d + 1].total, 1));
+		} else if (*p == '|') {
+			re_atom(&st[d], 1);
+			st[d].last = 0;
+		} else if (*p == '*' || *p == '?' || *p == '+') {
+			k = *p == '+' ? 2 : 1;
+		} else if (*p == '{' && (k = re_interval(p, &end))) {
+			;
+		} else if (*p == '[') {
+			re_atom(&st[d], 1);
+			end = re_skip_bracket(p);
+		} else {
+			re_atom(&st[d], 1);
+			if (*p == '\\' && p[1])
+				end = p + 2;
+		}
+		if (k)
+			re_repeat(&st[d], k);
+		p = end;
+	}
+	for (; d; d--)	/* unclosed groups: regcomp refuses them anyway */
+		re_atom(&st[d - 1], sat_add(st[d].total, 1));
+	size = st[0].total;
+	free(st);
+	return size;
 }
 
 /* ---- shaping ----------------------------------------------------------- */

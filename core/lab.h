@@ -19,6 +19,15 @@
 #define LAB_ERRORS_MAX 50
 #define LAB_FILE_MAX (16u << 20)	/* a lab file, or one <file src=> file */
 #define LAB_SRC_TOTAL_MAX (64u << 20)	/* the distinct src files of a lab */
+/* Caps that keep any file within LAB_FILE_MAX fast and small to read
+ * (topologies/README.md, Limits). */
+#define LAB_XML_ELEMENTS_MAX 100000
+#define LAB_XML_ATTRS_MAX 300000
+#define LAB_XML_ATTRS_PER_ELEMENT 64
+#define LAB_IFACE_ADDRS_MAX 64		/* explicit addresses per interface */
+/* Every address of an interface: explicit ones plus automatic IPv4/IPv6. */
+#define LAB_IFACE_ADDRS_ALL (LAB_IFACE_ADDRS_MAX + 2)
+#define LAB_FILE_PATH_MAX 4095		/* <file path>, PATH_MAX less the NUL */
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -57,6 +66,19 @@ const char *lab_mac_str(const uint8_t *mac, char *buf);
 bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b, int p);
 void lab_addr_mask(struct lab_addr *a, int prefix);
 int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b);
+
+/* ---- regular expressions ---------------------------------------------- */
+
+/* glibc's regcomp copies a repeated subexpression once per count, and the
+ * cost of optional copies grows with their square: a pattern is compiled
+ * only when it is short and its estimated size is small
+ * (topologies/README.md, Limits). */
+#define LAB_RE_MAX_LEN 1024
+#define LAB_RE_MAX_SIZE 1000
+
+/* Estimated number of elements regcomp builds for an extended regular
+ * expression: nested repetitions multiply.  Saturates at 2^40. */
+uint64_t lab_regex_size(const char *re);
 
 /* ---- shaping ----------------------------------------------------------- */
 

@@ -37,7 +37,13 @@ struct parser {
 	struct lab *lab;
 	struct lab_errors *errs;
 	struct lab_srcs srcs;	/* <file src=> files read so far */
+	long elements;		/* counted by the pre-scan */
 };
+
+/* libxml2 validates the children of <lab> against the schema's interleave
+ * in quadratic time: the schema, a safety net behind the walk, is applied
+ * to files of up to this many elements. */
+#define SCHEMA_ELEMENTS_MAX 5000
 
 /* ---- reading the file -------------------------------------------------- */
 
@@ -154,6 +160,94 @@ static int find_doctype(const char *buf, size_t len)
 			return line;
 	}
 	return 0;
+}
+
+/* Count elements and attributes before libxml2 sees the bytes: libxml2
+ * checks an element's attributes for duplicates in quadratic time, and its
+ * tree costs a few hundred bytes per node, so both are capped
+ * (topologies/README.md, Limits).  Comments, CDATA sections and processing
+ * instructions are skipped; a quoted value in a tag is one attribute.
+ * Returns the line of the first excess, 0 when within the caps. */
+struct xml_counts {
+	long elements, attrs;
+	int tag_attrs;
+};
+
+static const char *skip_past(const char *p, const char *end, const char *stop,
+			     int *line)
+{
+	size_t n = strlen(stop);
+
+	for (; p + n <= end; p++) {
+		if (!memcmp(p, stop, n))
+			return p + n;
+		if (*p == '\n')
+			(*line)++;
+	}
+	return end;
+}
+
+static int prescan(const char *p, const char *end, struct xml_counts *c,
+		   const char **what)
+{
+	int line = 1;
+	char quote = 0;
+	bool in_tag = false;
+
+	for (; p < end; p++) {
+		if (*p == '\n')
+			line++;
+		if (quote) {
+			quote = *p == quote ? 0 : quote;
+		} else if (in_tag && (*p == '"' || *p == '\'')) {
+			quote = *p;
+			c->attrs++;
+			if (++c->tag_attrs > LAB_XML_ATTRS_PER_ELEMENT) {
+				*what = "attributes on one element";
+				return line;
+			}
+		} else if (in_tag) {
+			in_tag = *p != '>';
+		} else if (*p == '<' && end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			p = skip_past(p + 4, end, "-->", &line) - 1;
+		} else if (*p == '<' && end - p >= 9 && !memcmp(p, "<![CDATA[", 9)) {
+			p = skip_past(p + 9, end, "]]>", &line) - 1;
+		} else if (*p == '<' && p + 1 < end && p[1] == '?') {
+			p = skip_past(p + 2, end, "?>", &line) - 1;
+		} else if (*p == '<' && p + 1 < end && p[1] != '/') {
+			in_tag = true;
+			c->tag_attrs = 0;
+			c->elements++;
+		}
+		if (c->elements > LAB_XML_ELEMENTS_MAX) {
+			*what = "elements";
+			return line;
+		}
+		if (c->attrs > LAB_XML_ATTRS_MAX) {
+			*what = "attributes";
+			return line;
+		}
+	}
+	return 0;
+}
+
+static int check_size(struct parser *p, const char *buf, size_t len)
+{
+	struct xml_counts c = { 0 };
+	const char *what = "";
+	int line = prescan(buf, buf + len, &c, &what);
+
+	p->elements = c.elements;
+	if (!line)
+		return 0;
+	if (c.tag_attrs > LAB_XML_ATTRS_PER_ELEMENT)
+		lab_err(p->errs, line,
+			"more than %d attributes on one element", LAB_XML_ATTRS_PER_ELEMENT);
+	else
+		lab_err(p->errs, line,
+			"too many %s: a lab file holds at most %d elements and %d attributes",
+			what, LAB_XML_ELEMENTS_MAX, LAB_XML_ATTRS_MAX);
+	return -EINVAL;
 }
 
 /* ---- helpers for the walk ---------------------------------------------- */
@@ -412,7 +506,14 @@ static char *dedent(struct arena *a, const char *s, size_t *lenp)
 static char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
 {
 	xmlChar *t = xmlNodeGetContent(n);
+	xmlNodePtr c;
 	char *s;
+
+	/* text only: an element inside would silently add its own text */
+	for (c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			lab_err(p->errs, line_of(c), "unknown element <%s> in <%s>",
+				ename(c), ename(n));
 
 	s = dedent(&p->lab->arena, t ? (const char *)t : "", len);
 	xmlFree(t);
@@ -464,6 +565,9 @@ struct handler {
 	const char *name;
 	void (*fn)(struct parser *p, xmlNodePtr n, int ctx);
 };
+
+/* For elements that are always empty: every child is reported. */
+static const struct handler no_children[] = { { NULL, NULL } };
 
 static void dispatch(struct parser *p, xmlNodePtr parent,
 		     const struct handler *table, int ctx)
@@ -526,10 +630,11 @@ static void read_end(struct parser *p, xmlNodePtr n, const char *which,
 	}
 }
 
+/* v is one id of the attribute's value `whole` (the same for vlan=). */
 static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
-		   const char *v, int *out)
+		   const char *whole, const char *v, int *out)
 {
-	const char *why, *whole = attr(p, n, name);
+	const char *why;
 	uint64_t x;
 
 	if (units_uint(v, 1, 4094, &x, &why)) {
@@ -547,6 +652,19 @@ static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
 	return 0;
 }
 
+static size_t count_tokens(const char *s, const char *seps)
+{
+	size_t n = 0;
+
+	for (;;) {
+		s += strspn(s, seps);
+		if (!*s)
+			return n;
+		n++;
+		s += strcspn(s, seps);
+	}
+}
+
 static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 {
 	const char *v = attr(p, n, "vlans");
@@ -556,15 +674,16 @@ static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 	if (!v)
 		return;
 	copy = arena_strdup(&p->lab->arena, v);
-	l->vlans = arena_alloc(&p->lab->arena, sizeof(uint16_t) * 4095);
+	/* one id per token: sized by the text, not 4094 ids per link */
+	l->vlans = arena_alloc(&p->lab->arena,
+			       sizeof(uint16_t) * (count_tokens(v, ", ") + 1));
 	if (!copy || !l->vlans)
 		return;
 	for (tok = strtok_r(copy, ", ", &save); tok;
 	     tok = strtok_r(NULL, ", ", &save)) {
-		if (vlan_id(p, n, "vlans", tok, &id))
+		if (vlan_id(p, n, "vlans", v, tok, &id))
 			return;
-		if (cnt < 4094)
-			l->vlans[cnt++] = (uint16_t)id;
+		l->vlans[cnt++] = (uint16_t)id;
 	}
 	if (!cnt)
 		lab_err(p->errs, line_of(n), "<link> vlans=\"%s\": no VLAN ids",
@@ -585,8 +704,7 @@ static void el_dir(struct parser *p, xmlNodePtr n, int ctx)
 	struct lab_shaping s = { 0 };
 
 	check_attrs(p, n, allowed, NULL);
-	if (n->children)
-		dispatch(p, n, NULL, ctx);
+	dispatch(p, n, no_children, ctx);	/* always empty */
 	read_shaping(p, n, &s);
 	lab_shaping_merge(&l->shape[d], &s);
 	/* remember that this direction was overridden */
@@ -627,7 +745,7 @@ static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 		l->mtu = (int)mtu;
 	v = attr(p, n, "vlan");
 	if (v)
-		vlan_id(p, n, "vlan", v, &l->vlan);
+		vlan_id(p, n, "vlan", v, v, &l->vlan);
 	read_vlans(p, n, l);
 	if (l->vlan && l->nvlans)
 		lab_err(p->errs, l->line,
@@ -679,6 +797,7 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 {
 	const char *v = attr(p, n, "addr");
 	char *copy, *tok, *save;
+	size_t n_addrs;
 
 	if (!v)
 		return;
@@ -686,9 +805,15 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 		f->addr_none = true;
 		return;
 	}
+	n_addrs = count_tokens(v, " \t\n");
+	if (n_addrs > LAB_IFACE_ADDRS_MAX) {
+		lab_err(p->errs, f->line,
+			"<iface> addr=\"%.40s...\": %zu addresses, at most %d on one interface",
+			v, n_addrs, LAB_IFACE_ADDRS_MAX);
+		return;
+	}
 	copy = arena_strdup(&p->lab->arena, v);
-	f->addrs = arena_alloc(&p->lab->arena,
-			       sizeof(*f->addrs) * (strlen(v) / 2 + 1));
+	f->addrs = arena_alloc(&p->lab->arena, sizeof(*f->addrs) * (n_addrs + 1));
 	for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		struct lab_addr a;
@@ -740,13 +865,14 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 	f->parent = attr(p, n, "parent");
 	v = attr(p, n, "vlan");
 	if (v)
-		vlan_id(p, n, "vlan", v, &f->vlan);
+		vlan_id(p, n, "vlan", v, v, &f->vlan);
 	if (!!f->parent != !!v)
 		lab_err(p->errs, f->line,
 			"<iface> an 802.1Q sub-interface needs both parent= and vlan=");
 	if (f->parent)
 		check_ifname(p, n, "parent", f->parent);
 	read_addrs(p, n, f);
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static void el_route(struct parser *p, xmlNodePtr n, int node)
@@ -800,6 +926,7 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 		r->metric = (uint32_t)m;
 	if (!r->has_via && !r->dev && v == NULL && attr(p, n, "dst"))
 		lab_err(p->errs, r->line, "<route> needs via= or dev=");
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
@@ -831,6 +958,7 @@ static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
 	if (s->value && strpbrk(s->value, "\n\r"))
 		lab_err(p->errs, s->line,
 			"<sysctl> value=\"%s\": must be one line", s->value);
+	dispatch(p, n, no_children, node);	/* always empty */
 }
 
 static bool file_path_ok(const char *path, const char **why)
@@ -841,6 +969,10 @@ static bool file_path_ok(const char *path, const char **why)
 
 	if (path[0] != '/') {
 		*why = "is not absolute";
+		return false;
+	}
+	if (strlen(path) > LAB_FILE_PATH_MAX) {
+		*why = "is longer than 4095 bytes";
 		return false;
 	}
 	if (has_control(path)) {
@@ -883,7 +1015,8 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 	check_attrs(p, n, allowed, required);
 	f->path = attr(p, n, "path");
 	if (f->path && !file_path_ok(f->path, &why))
-		lab_err(p->errs, f->line, "<file> path=\"%s\" %s", f->path, why);
+		lab_err(p->errs, f->line, "<file> path=\"%.200s%s\" %s", f->path,
+			strlen(f->path) > 200 ? "..." : "", why);
 	v = attr(p, n, "mode");
 	if (v) {
 		char *end;
@@ -988,7 +1121,6 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 	static const char *const allowed[] = { "name", "stp", "hub",
 					       "vlan-filtering", NULL };
 	static const char *const required[] = { "name", NULL };
-	static const struct handler none[] = { { NULL, NULL } };
 	struct lab_node *s;
 	int i;
 
@@ -1001,7 +1133,7 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 	keyword(p, n, "stp", "off", "on", &s->stp);
 	keyword(p, n, "hub", "no", "yes", &s->hub);
 	keyword(p, n, "vlan-filtering", "off", "on", &s->vlan_filtering);
-	dispatch(p, n, none, i);
+	dispatch(p, n, no_children, i);
 }
 
 /* ---- tests ---------------------------------------------------------------- */
@@ -1011,7 +1143,6 @@ static struct lab_step *new_step(struct parser *p, xmlNodePtr n,
 				 const char *const *allowed,
 				 const char *const *required)
 {
-	static const struct handler none[] = { { NULL, NULL } };
 	struct lab_step *s;
 	int i = lab_push(p->lab, steps);
 
@@ -1026,7 +1157,7 @@ static struct lab_step *new_step(struct parser *p, xmlNodePtr n,
 	s->name = attr(p, n, "name");
 	time_attr(p, n, "timeout", &s->timeout_ns);
 	if (kind != LAB_STEP_RUN && kind != LAB_STEP_EXEC)
-		dispatch(p, n, none, i);
+		dispatch(p, n, no_children, i);
 	return s;
 }
 
@@ -1040,50 +1171,6 @@ static void step_count(struct parser *p, xmlNodePtr n, struct lab_step *s,
 		s->count = (unsigned)c;
 }
 
-/* glibc's regcomp copies the tree of a bounded repetition once per count,
- * so "(a{1000}){1000}" needs gigabytes: refuse patterns whose repetition
- * counts multiply past a sane size before compiling them. */
-#define LAB_RE_MAX_LEN 1024
-#define LAB_RE_MAX_COPIES 10000
-
-static bool regex_too_big(const char *re)
-{
-	unsigned long copies = 1;
-	const char *p;
-
-	if (strlen(re) > LAB_RE_MAX_LEN)
-		return true;
-	for (p = re; *p; p++) {
-		unsigned long lo, hi;
-		char *end;
-
-		if (*p == '\\' && p[1]) {
-			p++;
-			continue;
-		}
-		/* "a+" is compiled as "aa*": a copy, and "a++++" doubles */
-		if (*p == '+') {
-			copies *= 2;
-			if (copies > LAB_RE_MAX_COPIES)
-				return true;
-			continue;
-		}
-		if (*p != '{' || p[1] < '0' || p[1] > '9')
-			continue;
-		lo = hi = strtoul(p + 1, &end, 10);
-		if (*end == ',')
-			hi = end[1] >= '0' && end[1] <= '9' ?
-			     strtoul(end + 1, &end, 10) : lo + 1;
-		else
-			end--;
-		copies *= (hi > lo ? hi : lo) + 1;
-		if (copies > LAB_RE_MAX_COPIES)
-			return true;
-		p = end;
-	}
-	return false;
-}
-
 static void check_regex(struct parser *p, xmlNodePtr n, const char *name,
 			const char *re)
 {
@@ -1092,11 +1179,17 @@ static void check_regex(struct parser *p, xmlNodePtr n, const char *name,
 
 	if (!re)
 		return;
-	if (regex_too_big(re)) {
+	if (strlen(re) > LAB_RE_MAX_LEN) {
 		lab_err(p->errs, line_of(n),
-			"<%s> %s=\"%.60s%s\": regular expression too large (at most %d characters, and repetition counts may not multiply past %d)",
+			"<%s> %s=\"%.60s...\": regular expression too large (%zu characters, at most %d)",
+			ename(n), name, re, strlen(re), LAB_RE_MAX_LEN);
+		return;
+	}
+	if (lab_regex_size(re) > LAB_RE_MAX_SIZE) {
+		lab_err(p->errs, line_of(n),
+			"<%s> %s=\"%.60s%s\": regular expression too large to compile safely (its repetitions expand to more than %d elements)",
 			ename(n), name, re, strlen(re) > 60 ? "..." : "",
-			LAB_RE_MAX_LEN, LAB_RE_MAX_COPIES);
+			LAB_RE_MAX_SIZE);
 		return;
 	}
 	ret = regcomp(&r, re, REG_EXTENDED | REG_NOSUB);
@@ -1392,6 +1485,8 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 			"DOCTYPE is not allowed in a lab file (no DTDs or entities)");
 		return -EINVAL;
 	}
+	if (check_size(p, buf, len))
+		return -EINVAL;
 	xml_setup(p->errs);
 	doc = xmlReadMemory(buf, (int)len, p->errs->file, NULL, opts);
 	if (!doc) {
@@ -1409,7 +1504,7 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 			root ? ename(root) : "nothing");
 	} else {
 		el_lab(p, root);
-		if (!p->errs->n)
+		if (!p->errs->n && p->elements <= SCHEMA_ELEMENTS_MAX)
 			validate_schema(doc, p->errs);
 	}
 	xmlFreeDoc(doc);

@@ -211,9 +211,9 @@ static int qdiscs(struct plan *p, int link, int dir)
 static int add_addr_ops(struct plan *p, int iface)
 {
 	const struct lab_iface *f = &p->lab->ifaces[iface];
-	struct lab_addr a[32];
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
 	struct plan_op *op;
-	int k, n = lab_iface_addrs(p->lab, iface, a, 32);
+	int k, n = lab_iface_addrs(p->lab, iface, a, LAB_IFACE_ADDRS_ALL);
 
 	for (k = 0; k < n; k++) {
 		if (a[k].family == AF_INET6 && !p->lab->ipv6_on)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "plan.h"
@@ -44,6 +45,19 @@ static void sq(FILE *f, const char *s)
 			fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+/* sq() for the first n bytes of s. */
+static void sqn(FILE *f, const char *s, size_t n)
+{
+	char *c = strndup(s, n);
+
+	if (!c) {
+		fputs("''", f);	/* out of memory: the write fails below */
+		return;
+	}
+	sq(f, c);
+	free(c);
 }
 
 #define SHQ_MAX 160
@@ -235,18 +249,24 @@ static void pr_sysctl(struct out *o, const struct plan_op *op)
 
 /* Content through a quoted here-document when it is plain text ending in a
  * newline, else through printf %b with octal escapes. */
-static void pr_content(FILE *f, const char *path, const char *c, size_t len)
+static void pr_dst(FILE *f, const char *ns, const char *path)
+{
+	fprintf(f, "/etc/netns/%s/", ns);
+	sq(f, path + 5);
+}
+
+static void pr_content(FILE *f, const char *ns, const char *path,
+		       const char *c, size_t len)
 {
 	static const char delim[] = "NSLAB_EOF";
 	bool text = len && c[len - 1] == '\n' && !memchr(c, 0, len) &&
 		    !strstr(c, delim);
 	size_t i;
 
-	char q[700];
-
-	path = shq(path, q, sizeof(q));
 	if (text) {
-		fprintf(f, "cat > %s <<'%s'\n", path, delim);
+		fputs("cat > ", f);
+		pr_dst(f, ns, path);
+		fprintf(f, " <<'%s'\n", delim);
 		fwrite(c, 1, len, f);
 		fprintf(f, "%s\n", delim);
 		return;
@@ -260,7 +280,9 @@ static void pr_content(FILE *f, const char *path, const char *c, size_t len)
 		else
 			fputc(ch, f);
 	}
-	fprintf(f, "' > %s\n", path);
+	fputs("' > ", f);
+	pr_dst(f, ns, path);
+	fputc('\n', f);
 }
 
 static void pr_file(struct out *o, const struct plan_op *op)
@@ -272,7 +294,7 @@ static void pr_file(struct out *o, const struct plan_op *op)
 						      lab->files[op->idx].content;
 	size_t len = op->idx == PLAN_HOSTS ? strlen(lab->hosts) :
 					     lab->files[op->idx].len;
-	char dst[600], dir[600], q[700], *slash;
+	const char *slash;
 
 	if (op->idx == PLAN_HOSTS) {
 		/* the same in every node: print it once */
@@ -291,15 +313,21 @@ static void pr_file(struct out *o, const struct plan_op *op)
 			path, o->ns);
 		return;
 	}
-	snprintf(dst, sizeof(dst), "/etc/netns/%s/%s", o->ns, path + 5);
-	snprintf(dir, sizeof(dir), "%s", dst);
-	slash = strrchr(dir, '/');
-	*slash = 0;
-	fprintf(o->f, "mkdir -p %s\n", shq(dir, q, sizeof(q)));
-	pr_content(o->f, dst, content, len);
-	if (op->idx != PLAN_HOSTS && lab->files[op->idx].mode != 0644)
-		fprintf(o->f, "chmod %04o %s\n", lab->files[op->idx].mode,
-			shq(dst, q, sizeof(q)));
+	/* streamed, never through a fixed buffer: a long path is printed whole
+	 * (the lab's names are plain words, the path is quoted) */
+	slash = strrchr(path, '/');
+	fprintf(o->f, "mkdir -p /etc/netns/%s", o->ns);
+	if (slash > path + 4) {		/* below /etc/ itself */
+		fputc('/', o->f);
+		sqn(o->f, path + 5, (size_t)(slash - path - 5));
+	}
+	fputc('\n', o->f);
+	pr_content(o->f, o->ns, path, content, len);
+	if (lab->files[op->idx].mode != 0644) {
+		fprintf(o->f, "chmod %04o ", lab->files[op->idx].mode);
+		pr_dst(o->f, o->ns, path);
+		fputc('\n', o->f);
+	}
 }
 
 static void pr_start(struct out *o, const struct plan_op *op)

@@ -22,6 +22,10 @@ struct resolver {
 	unsigned nnames;
 	int *uf;		/* union-find over nodes (switch components) */
 	int *next_auto;		/* per node: every ethN below it is taken */
+	int *ifh;		/* (node, name) -> iface index + 1 */
+	unsigned nifh;
+	int *pairs;		/* (node, node) -> first link + 1 (steps) */
+	unsigned npairs;
 };
 
 /* ---- node name table --------------------------------------------------- */
@@ -83,15 +87,50 @@ static int check_nodes(struct resolver *r)
 
 /* ---- interfaces ---------------------------------------------------------- */
 
-static int node_iface_find(const struct lab *lab, int node, const char *name)
+/* Interfaces by (node, name) in a hash table: a node may have thousands,
+ * and a linear search per link end is quadratic. */
+static unsigned if_hash(const struct resolver *r, int node, const char *name)
 {
-	const struct lab_node *n = &lab->nodes[node];
-	int i;
+	uint64_t h = fnv1a(&node, sizeof(node), FNV_INIT);
 
-	for (i = 0; i < n->nifaces; i++)
-		if (!strcmp(lab->ifaces[n->ifaces[i]].name, name))
-			return n->ifaces[i];
-	return -1;
+	return (unsigned)fnv1a(name, strlen(name), h) & (r->nifh - 1);
+}
+
+static int if_find(const struct resolver *r, int node, const char *name)
+{
+	unsigned h = if_hash(r, node, name);
+
+	for (;; h = (h + 1) & (r->nifh - 1)) {
+		int v = r->ifh[h];
+
+		if (!v)
+			return -1;
+		if (r->lab->ifaces[v - 1].node == node &&
+		    !strcmp(r->lab->ifaces[v - 1].name, name))
+			return v - 1;
+	}
+}
+
+static void if_insert(struct resolver *r, int iface)
+{
+	const struct lab_iface *f = &r->lab->ifaces[iface];
+	unsigned h = if_hash(r, f->node, f->name);
+
+	while (r->ifh[h])
+		h = (h + 1) & (r->nifh - 1);
+	r->ifh[h] = iface + 1;
+}
+
+/* Room for every declared interface and both ends of every link. */
+static int if_table(struct resolver *r)
+{
+	size_t need = (size_t)r->lab->nifaces + 2 * (size_t)r->lab->nlinks;
+
+	r->nifh = 16;
+	while (r->nifh < need * 2)
+		r->nifh *= 2;
+	r->ifh = calloc(r->nifh, sizeof(int));
+	return r->ifh ? 0 : -ENOMEM;
 }
 
 static int node_add_iface(struct lab *lab, int node, int iface)
@@ -117,6 +156,8 @@ static int index_declared(struct resolver *r)
 	struct lab *lab = r->lab;
 	int i, prev;
 
+	if (if_table(r))
+		return -ENOMEM;
 	for (i = 0; i < lab->nifaces; i++) {
 		struct lab_iface *f = &lab->ifaces[i];
 
@@ -125,7 +166,7 @@ static int index_declared(struct resolver *r)
 		bool lo = !strcmp(f->name, "lo");
 
 		prev = lo ? lab->nodes[f->node].lo_iface :
-			    node_iface_find(lab, f->node, f->name);
+			    if_find(r, f->node, f->name);
 		if (prev >= 0) {
 			lab_err(r->errs, f->line,
 				"interface %s:%s is declared twice",
@@ -135,14 +176,18 @@ static int index_declared(struct resolver *r)
 		if (lo) {
 			f->ifindex = 1;
 			lab->nodes[f->node].lo_iface = i;
-		} else if (node_add_iface(lab, f->node, i))
+		} else if (node_add_iface(lab, f->node, i)) {
 			return -ENOMEM;
+		} else {
+			if_insert(r, i);
+		}
 	}
 	return 0;
 }
 
-static int new_iface(struct lab *lab, int node, const char *name, int line)
+static int new_iface(struct resolver *r, int node, const char *name, int line)
 {
+	struct lab *lab = r->lab;
 	int i = lab_push(lab, ifaces);
 
 	if (i < 0)
@@ -155,6 +200,8 @@ static int new_iface(struct lab *lab, int node, const char *name, int line)
 	lab->ifaces[i].segment = -1;
 	if (name && node_add_iface(lab, node, i))
 		return -ENOMEM;
+	if (name)
+		if_insert(r, i);
 	return i;
 }
 
@@ -164,7 +211,7 @@ static int attach_named(struct resolver *r, int li, int e)
 	struct lab *lab = r->lab;
 	struct lab_link *l = &lab->links[li];
 	struct lab_end *end = &l->end[e];
-	int f = node_iface_find(lab, end->node, end->ifname);
+	int f = if_find(r, end->node, end->ifname);
 
 	if (!strcmp(end->ifname, "lo") ||
 	    (lab->nodes[end->node].kind == LAB_SWITCH &&
@@ -189,7 +236,7 @@ static int attach_named(struct resolver *r, int li, int e)
 		return 0;
 	}
 	if (f < 0) {
-		f = new_iface(lab, end->node, end->ifname, l->line);
+		f = new_iface(r, end->node, end->ifname, l->line);
 		if (f < 0)
 			return f;
 	}
@@ -215,7 +262,7 @@ static int attach_auto(struct resolver *r, int li, int e)
 		k = lab->nodes[node].kind == LAB_SWITCH ? 1 : 0;
 	for (;; k++) {
 		snprintf(name, sizeof(name), "eth%d", k);
-		f = node_iface_find(lab, node, name);
+		f = if_find(r, node, name);
 		if (f < 0)
 			break;
 		if (lab->ifaces[f].link < 0 && !lab->ifaces[f].parent &&
@@ -223,7 +270,7 @@ static int attach_auto(struct resolver *r, int li, int e)
 			break;	/* declared but not named by a link: use it */
 	}
 	if (f < 0) {
-		f = new_iface(lab, node, arena_strdup(&lab->arena, name),
+		f = new_iface(r, node, arena_strdup(&lab->arena, name),
 			      l->line);
 		if (f < 0)
 			return f;
@@ -313,7 +360,7 @@ static void check_ifaces(struct resolver *r)
 		struct lab_iface *f = &lab->ifaces[i];
 
 		if (f->parent) {
-			f->parent_iface = node_iface_find(lab, f->node, f->parent);
+			f->parent_iface = if_find(r, f->node, f->parent);
 			if (f->parent_iface < 0 ||
 			    lab->ifaces[f->parent_iface].link < 0)
 				lab_err(r->errs, f->line,
@@ -556,16 +603,43 @@ static struct seg_key link_key(struct resolver *r, int li)
 	return k;
 }
 
+/* Segments by key in a hash table (slot: segment + 1); keys[s] is the
+ * key of segment s.  A point-to-point link's key is unique. */
+struct seg_table {
+	struct seg_key *keys;
+	int *slot;
+	unsigned size;
+};
+
+static int *seg_slot(struct seg_table *t, struct seg_key k)
+{
+	uint64_t x = (uint64_t)(uint32_t)k.comp << 16 | (uint32_t)k.vlan;
+	unsigned h = (unsigned)(x * 0x9e3779b97f4a7c15ull >> 32) & (t->size - 1);
+
+	for (;; h = (h + 1) & (t->size - 1)) {
+		int v = t->slot[h];
+
+		if (!v || (t->keys[v - 1].comp == k.comp &&
+			   t->keys[v - 1].vlan == k.vlan))
+			return &t->slot[h];
+	}
+}
+
 static int build_segments(struct resolver *r)
 {
 	struct lab *lab = r->lab;
+	struct seg_table t = { .size = 16 };
 	struct seg_key *keys;
-	int i, e, s, nkeys = 0;
+	int i, e, s, *slot;
 
+	while (t.size < 2 * (unsigned)lab->nlinks + 2)
+		t.size *= 2;
 	r->uf = malloc(sizeof(int) * (size_t)(lab->nnodes + 1));
-	keys = malloc(sizeof(*keys) * (size_t)(lab->nlinks + 1));
-	if (!r->uf || !keys) {
+	keys = t.keys = malloc(sizeof(*keys) * (size_t)(lab->nlinks + 1));
+	t.slot = calloc(t.size, sizeof(int));
+	if (!r->uf || !keys || !t.slot) {
 		free(keys);
+		free(t.slot);
 		return -ENOMEM;
 	}
 	for (i = 0; i < lab->nnodes; i++)
@@ -579,8 +653,7 @@ static int build_segments(struct resolver *r)
 				uf_find(r->uf, l->end[1].node);
 	}
 	/* Number segments by the first link that brings a host or router
-	 * interface into them.  Linear search over keys: segments with many
-	 * links are found at once through the component's first key. */
+	 * interface into them. */
 	for (i = 0; i < lab->nlinks; i++) {
 		struct lab_link *l = &lab->links[i];
 		struct seg_key k;
@@ -589,16 +662,17 @@ static int build_segments(struct resolver *r)
 		    is_switch(lab, l->end[1].node))
 			continue;
 		k = link_key(r, i);
-		for (s = nkeys - 1; s >= 0; s--)
-			if (keys[s].comp == k.comp && keys[s].vlan == k.vlan)
-				break;
+		slot = seg_slot(&t, k);
+		s = *slot - 1;
 		if (s < 0) {
 			s = lab_push(lab, segments);
 			if (s < 0) {
 				free(keys);
+				free(t.slot);
 				return s;
 			}
-			keys[nkeys++] = k;
+			keys[s] = k;
+			*slot = s + 1;
 			lab->segments[s].first_link = i;
 			lab->segments[s].p2p = k.comp < 0;
 			lab->segments[s].vlan = k.vlan;
@@ -608,6 +682,7 @@ static int build_segments(struct resolver *r)
 				lab->ifaces[l->iface[e]].segment = s;
 	}
 	free(keys);
+	free(t.slot);
 	return 0;
 }
 
@@ -632,6 +707,7 @@ static void set_v4(struct lab_addr *a, uint32_t x, int prefix)
 
 struct range {
 	uint32_t lo, hi;
+	uint32_t reach;		/* highest hi of this and earlier ranges */
 	int iface;
 };
 
@@ -675,60 +751,115 @@ static bool has_family(const struct lab_iface *f, int family,
 
 /* Explicit subnets of two different segments must not overlap (the same
  * address twice is caught in collect_explicit).  Addresses on lo belong to
- * no segment and are only checked for exact duplicates. */
+ * no segment and are only checked for exact duplicates.  A sweep over the
+ * ranges sorted by start, against the one reaching furthest so far, finds
+ * an overlapping pair if there is one (a pair it skips shares a segment
+ * with that furthest range, which then overlaps the other member). */
+static int cmp_range_lo(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1;
+	return x->iface - y->iface;
+}
+
 static void check_explicit(struct resolver *r, struct range *ex, int nex)
 {
 	struct lab *lab = r->lab;
-	int i, j;
+	int i, far = -1;
 
-	for (i = 0; i < nex; i++)
-		for (j = 0; j < i; j++) {
-			const struct lab_iface *a = &lab->ifaces[ex[i].iface];
-			const struct lab_iface *b = &lab->ifaces[ex[j].iface];
+	for (i = 0; i < nex; i++) {
+		const struct lab_iface *a = &lab->ifaces[ex[i].iface], *b;
 
-			if (a->segment < 0 || b->segment < 0 ||
-			    a->segment == b->segment)
-				continue;
-			if (ex[i].lo > ex[j].hi || ex[j].lo > ex[i].hi)
-				continue;
-			lab_err(r->errs, a->line,
-				"address on %s:%s overlaps the subnet of an address on %s:%s (line %d), which is on another segment",
-				lab->nodes[a->node].name, a->name,
-				lab->nodes[b->node].name, b->name, b->line);
-			return;
+		if (a->segment < 0)
+			continue;
+		if (far >= 0 && ex[i].lo <= ex[far].hi) {
+			b = &lab->ifaces[ex[far].iface];
+			if (a->segment != b->segment) {
+				if (ex[i].iface < ex[far].iface) {
+					const struct lab_iface *t = a;
+
+					a = b;
+					b = t;
+				}
+				lab_err(r->errs, a->line,
+					"address on %s:%s overlaps the subnet of an address on %s:%s (line %d), which is on another segment",
+					lab->nodes[a->node].name, a->name,
+					lab->nodes[b->node].name, b->name, b->line);
+				return;
+			}
 		}
+		if (far < 0 || ex[i].hi > ex[far].hi)
+			far = i;
+	}
+}
+
+/* Every explicit address with its interface, sorted: the same address on
+ * two interfaces is reported against the first one. */
+struct addr_ref {
+	struct lab_addr a;
+	int iface;
+};
+
+static int cmp_addr_ref(const void *x, const void *y)
+{
+	const struct addr_ref *a = x, *b = y;
+	int c = lab_addr_cmp(&a->a, &b->a);
+
+	return c ? c : a->iface - b->iface;
+}
+
+static void check_duplicates(struct resolver *r, struct addr_ref *v, int n)
+{
+	struct lab *lab = r->lab;
+	int i, first = 0;
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_addr_ref);
+	for (i = 1; i < n; i++) {
+		const struct lab_iface *f = &lab->ifaces[v[i].iface];
+		const struct lab_iface *g = &lab->ifaces[v[first].iface];
+
+		if (lab_addr_cmp(&v[i].a, &v[first].a)) {
+			first = i;
+			continue;
+		}
+		if (v[i].iface != v[first].iface)
+			lab_err(r->errs, f->line,
+				"address %s on %s:%s overlaps the same address on %s:%s (line %d)",
+				lab_addr_str(&v[i].a, (char[64]){ 0 }, 64),
+				lab->nodes[f->node].name, f->name,
+				lab->nodes[g->node].name, g->name, g->line);
+	}
 }
 
 static int collect_explicit(struct resolver *r, struct range **out, int *nout)
 {
 	struct lab *lab = r->lab;
+	struct addr_ref *all;
 	struct range *ex;
-	int i, k, n = 0, total = 0;
+	int i, k, n = 0, na = 0, total = 0;
 
 	for (i = 0; i < lab->nifaces; i++)
 		total += lab->ifaces[i].naddrs;
 	ex = malloc(sizeof(*ex) * (size_t)(total + 1));
-	if (!ex)
+	all = malloc(sizeof(*all) * (size_t)(total + 1));
+	if (!ex || !all) {
+		free(ex);
+		free(all);
 		return -ENOMEM;
+	}
 	for (i = 0; i < lab->nifaces; i++) {
 		struct lab_iface *f = &lab->ifaces[i];
 
 		for (k = 0; k < f->naddrs; k++) {
 			const struct lab_addr *a = &f->addrs[k];
-			int j;
 
-			for (j = 0; j < i; j++) {
-				int m;
-
-				for (m = 0; m < lab->ifaces[j].naddrs; m++)
-					if (!lab_addr_cmp(a, &lab->ifaces[j].addrs[m]))
-						lab_err(r->errs, f->line,
-							"address %s on %s:%s overlaps the same address on %s:%s (line %d)",
-							lab_addr_str(a, (char[64]){ 0 }, 64),
-							lab->nodes[f->node].name, f->name,
-							lab->nodes[lab->ifaces[j].node].name,
-							lab->ifaces[j].name, lab->ifaces[j].line);
-			}
+			all[na].a = *a;
+			all[na].a.prefix = 0;
+			all[na++].iface = i;
 			if (a->family != AF_INET)
 				continue;
 			ex[n].lo = v4(a) & mask_of(a->prefix);
@@ -737,20 +868,33 @@ static int collect_explicit(struct resolver *r, struct range **out, int *nout)
 			n++;
 		}
 	}
+	check_duplicates(r, all, na);
+	free(all);
+	qsort(ex, (size_t)n, sizeof(*ex), cmp_range_lo);
+	for (i = 0; i < n; i++)
+		ex[i].reach = i && ex[i - 1].reach > ex[i].hi ? ex[i - 1].reach :
+								  ex[i].hi;
 	*out = ex;
 	*nout = n;
 	return 0;
 }
 
+/* No explicit range meets [lo, hi]: ex is sorted by start, so only the
+ * ranges starting at or below hi can, and reach says how far they go. */
 static bool range_free(const struct range *ex, int nex, uint32_t lo,
 		       uint32_t hi)
 {
-	int i;
+	int a = 0, b = nex;	/* first range starting above hi: in [a, b] */
 
-	for (i = 0; i < nex; i++)
-		if (ex[i].lo <= hi && lo <= ex[i].hi)
-			return false;
-	return true;
+	while (a < b) {
+		int m = a + (b - a) / 2;
+
+		if (ex[m].lo <= hi)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a == 0 || ex[a - 1].reach < lo;
 }
 
 /* Every explicit address of the lab, sorted: automatic addresses never
@@ -817,15 +961,21 @@ static bool pool_has_v6(const struct explicit_pool *p, const struct lab_addr *a)
 	return bsearch(&key, p->v6, (size_t)p->n6, sizeof(*p->v6), cmp_addr);
 }
 
-/* Is any explicit IPv6 address inside this /64? */
+/* Is any explicit IPv6 address inside this /64?  The pool is sorted, so
+ * the first address at or above the /64's start tells. */
 static bool pool_in_64(const struct explicit_pool *p, const uint8_t *net)
 {
-	int i;
+	int a = 0, b = p->n6;
 
-	for (i = 0; i < p->n6; i++)
-		if (!memcmp(p->v6[i].b, net, 8))
-			return true;
-	return false;
+	while (a < b) {
+		int m = a + (b - a) / 2;
+
+		if (memcmp(p->v6[m].b, net, 8) < 0)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < p->n6 && !memcmp(p->v6[a].b, net, 8);
 }
 
 /* Fill the segment's automatic interfaces from net/prefix, skipping
@@ -1060,8 +1210,8 @@ out:
 static bool iface_on_subnet(const struct lab *lab, int iface,
 			    const struct lab_addr *ip)
 {
-	struct lab_addr a[16];
-	int j, k = lab_iface_addrs(lab, iface, a, 16);
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
+	int j, k = lab_iface_addrs(lab, iface, a, LAB_IFACE_ADDRS_ALL);
 
 	for (j = 0; j < k; j++)
 		if (a[j].family == ip->family &&
@@ -1104,35 +1254,50 @@ static int add_gateway_route(struct resolver *r, int node)
 	return 0;
 }
 
-/* gateway="auto": the lowest router address on the host's first segment. */
-static void auto_gateway(struct resolver *r, int node)
+/* gateway="auto": the lowest router IPv4 address on the host's first
+ * segment.  best[s] holds it for segment s, found in one pass over the
+ * interfaces (family 0: none). */
+static int router_addrs(const struct lab *lab, struct lab_addr **out)
+{
+	struct lab_addr *best = calloc((size_t)lab->nsegments + 1, sizeof(*best));
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
+	int i, j, k;
+
+	if (!best)
+		return -ENOMEM;
+	for (i = 0; i < lab->nifaces; i++) {
+		const struct lab_iface *f = &lab->ifaces[i];
+		struct lab_addr *b = &best[f->segment < 0 ? 0 : f->segment];
+
+		if (f->segment < 0 || lab->nodes[f->node].kind != LAB_ROUTER)
+			continue;
+		k = lab_iface_addrs(lab, i, a, LAB_IFACE_ADDRS_ALL);
+		for (j = 0; j < k; j++)
+			if (a[j].family == AF_INET &&
+			    (!b->family || lab_addr_cmp(&a[j], b) < 0))
+				*b = a[j];
+	}
+	*out = best;
+	return 0;
+}
+
+static void auto_gateway(struct resolver *r, int node,
+			 const struct lab_addr *best)
 {
 	struct lab *lab = r->lab;
 	struct lab_node *n = &lab->nodes[node];
-	struct lab_addr best = { 0 }, a[16];
-	int seg = -1, i, j, k;
+	int seg = -1, i;
 
 	for (i = 0; i < n->nifaces && seg < 0; i++)
 		seg = lab->ifaces[n->ifaces[i]].segment;
-	for (i = 0; seg >= 0 && i < lab->nifaces; i++) {
-		const struct lab_iface *f = &lab->ifaces[i];
-
-		if (f->segment != seg || lab->nodes[f->node].kind != LAB_ROUTER)
-			continue;
-		k = lab_iface_addrs(lab, i, a, 16);
-		for (j = 0; j < k; j++)
-			if (a[j].family == AF_INET &&
-			    (!best.family || lab_addr_cmp(&a[j], &best) < 0))
-				best = a[j];
-	}
-	if (!best.family) {
+	if (seg < 0 || !best[seg].family) {
 		lab_err(r->errs, n->line,
 			"<host> gateway=\"auto\": no router with an IPv4 address on %s's first segment",
 			n->name);
 		return;
 	}
-	best.prefix = -1;
-	n->gw = best;
+	n->gw = best[seg];
+	n->gw.prefix = -1;
 	n->has_gw = true;
 }
 
@@ -1143,7 +1308,7 @@ static void check_route(struct resolver *r, struct lab_route *rt)
 	char buf[64];
 
 	if (rt->dev) {
-		rt->dev_iface = node_iface_find(lab, rt->node, rt->dev);
+		rt->dev_iface = if_find(r, rt->node, rt->dev);
 		if (rt->dev_iface < 0 && strcmp(rt->dev, "lo"))
 			lab_err(r->errs, rt->line,
 				"<route> dev=\"%s\": %s has no interface %s",
@@ -1174,19 +1339,26 @@ static void check_route(struct resolver *r, struct lab_route *rt)
 static int resolve_routes(struct resolver *r)
 {
 	struct lab *lab = r->lab;
+	struct lab_addr *best;
 	int i, n = lab->nroutes, ret;
 
+	ret = router_addrs(lab, &best);
+	if (ret)
+		return ret;
 	for (i = 0; i < lab->nnodes; i++) {
 		struct lab_node *nd = &lab->nodes[i];
 
 		if (nd->gw_auto)
-			auto_gateway(r, i);
+			auto_gateway(r, i, best);
 		if (!nd->has_gw)
 			continue;
 		ret = add_gateway_route(r, i);
-		if (ret)
+		if (ret) {
+			free(best);
 			return ret;
+		}
 	}
+	free(best);
 	for (i = 0; i < lab->nroutes; i++) {
 		struct lab_route *rt = &lab->routes[i];
 		int j;
@@ -1243,61 +1415,139 @@ static const char *file_scope(const struct lab_file *f, int *node)
 	return f->path;
 }
 
-/* Two files in one place, or a file where another needs a directory. */
-static void check_files(struct resolver *r)
+/* Files sorted by scope, then path with '/' below every other byte: a
+ * file's descendants then come right after it, so duplicates and
+ * file/directory clashes are neighbours. */
+static int cmp_file_scope(const void *a, const void *b, void *ctx)
 {
-	struct lab *lab = r->lab;
-	int i, j, ni, nj;
+	const struct lab *lab = ctx;
+	int na, nb;
+	const unsigned char *pa = (const unsigned char *)file_scope(
+		&lab->files[*(const int *)a], &na);
+	const unsigned char *pb = (const unsigned char *)file_scope(
+		&lab->files[*(const int *)b], &nb);
 
-	for (i = 0; i < lab->nfiles; i++) {
-		const char *pi = file_scope(&lab->files[i], &ni);
-
-		for (j = 0; j < i; j++) {
-			const char *pj = file_scope(&lab->files[j], &nj);
-			size_t li = strlen(pi), lj = strlen(pj);
-
-			if (ni != nj)
-				continue;
-			if (!strcmp(pi, pj))
-				lab_err(r->errs, lab->files[i].line,
-					"<file> path=\"%s\" is given twice for %s (line %d)",
-					lab->files[i].path,
-					ni < 0 ? "the lab's shared directory" :
-						 lab->nodes[ni].name,
-					lab->files[j].line);
-			else if ((li > lj && !strncmp(pi, pj, lj) && pi[lj] == '/') ||
-				 (lj > li && !strncmp(pi, pj, li) && pj[li] == '/'))
-				lab_err(r->errs, lab->files[i].line,
-					"<file> path=\"%s\" and path=\"%s\" (line %d): one would have to be a file and a directory",
-					lab->files[i].path, lab->files[j].path,
-					lab->files[j].line);
-		}
-	}
+	if (na != nb)
+		return na - nb;
+	for (; *pa && *pa == *pb; pa++, pb++)
+		;
+	if (*pa == *pb)
+		return *(const int *)a - *(const int *)b;
+	return (*pa == '/' ? 1 : *pa + 1) - (*pb == '/' ? 1 : *pb + 1);
 }
 
-/* Find the link between two ends (either order). */
-static int find_link(struct resolver *r, struct lab_end *e)
+/* Two files in one place, or a file where another needs a directory. */
+static void file_clash(struct resolver *r, int i, int j)
 {
 	struct lab *lab = r->lab;
-	int i, k;
+	int ni, nj;
+	const char *pi = file_scope(&lab->files[i], &ni);
+	const char *pj = file_scope(&lab->files[j], &nj);
+	size_t li = strlen(pi), lj = strlen(pj);
 
+	if (ni != nj)
+		return;
+	if (!strcmp(pi, pj))
+		lab_err(r->errs, lab->files[i].line,
+			"<file> path=\"%s\" is given twice for %s (line %d)",
+			lab->files[i].path,
+			ni < 0 ? "the lab's shared directory" : lab->nodes[ni].name,
+			lab->files[j].line);
+	else if ((li > lj && !strncmp(pi, pj, lj) && pi[lj] == '/') ||
+		 (lj > li && !strncmp(pi, pj, li) && pj[li] == '/'))
+		lab_err(r->errs, lab->files[i].line,
+			"<file> path=\"%s\" and path=\"%s\" (line %d): one would have to be a file and a directory",
+			lab->files[i].path, lab->files[j].path,
+			lab->files[j].line);
+}
+
+static int check_files(struct resolver *r)
+{
+	struct lab *lab = r->lab;
+	int *v = malloc(sizeof(int) * ((size_t)lab->nfiles + 1)), i;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < lab->nfiles; i++)
+		v[i] = i;
+	qsort_r(v, (size_t)lab->nfiles, sizeof(int), cmp_file_scope, lab);
+	for (i = 1; i < lab->nfiles; i++)
+		file_clash(r, v[i] > v[i - 1] ? v[i] : v[i - 1],
+			   v[i] > v[i - 1] ? v[i - 1] : v[i]);
+	free(v);
+	return 0;
+}
+
+/* The link at interface x->ifname of x's node, if its other end is y. */
+static int link_by_iface(struct resolver *r, const struct lab_end *x,
+			 const struct lab_end *y)
+{
+	const struct lab *lab = r->lab;
+	int f = if_find(r, x->node, x->ifname), l, o;
+
+	if (f < 0 || (l = lab->ifaces[f].link) < 0)
+		return -1;
+	o = lab->links[l].iface[!lab->ifaces[f].end];
+	if (lab->ifaces[o].node != y->node ||
+	    (y->ifname && strcmp(y->ifname, lab->ifaces[o].name)))
+		return -1;
+	return l;
+}
+
+static unsigned pair_hash(const struct resolver *r, int a, int b)
+{
+	uint64_t k = (uint64_t)(uint32_t)(a < b ? a : b) << 32 |
+		     (uint32_t)(a < b ? b : a);
+
+	return (unsigned)(k * 0x9e3779b97f4a7c15ull >> 32) & (r->npairs - 1);
+}
+
+static bool same_pair(const struct lab *lab, int li, int a, int b)
+{
+	int x = lab->links[li].end[0].node, y = lab->links[li].end[1].node;
+
+	return (x == a && y == b) || (x == b && y == a);
+}
+
+/* The first link between each pair of nodes, in a hash table. */
+static int build_pairs(struct resolver *r)
+{
+	const struct lab *lab = r->lab;
+	int i;
+
+	for (r->npairs = 16; r->npairs < 2 * (unsigned)lab->nlinks + 2;)
+		r->npairs *= 2;
+	r->pairs = calloc(r->npairs, sizeof(int));
+	if (!r->pairs)
+		return -ENOMEM;
 	for (i = 0; i < lab->nlinks; i++) {
-		const struct lab_link *l = &lab->links[i];
+		int a = lab->links[i].end[0].node, b = lab->links[i].end[1].node;
+		unsigned h = pair_hash(r, a, b);
 
-		for (k = 0; k < 2; k++) {
-			const struct lab_end *x = &e[k], *y = &e[!k];
-			const struct lab_iface *fa = &lab->ifaces[l->iface[0]];
-			const struct lab_iface *fb = &lab->ifaces[l->iface[1]];
-
-			if (fa->node != x->node || fb->node != y->node)
-				continue;
-			if (x->ifname && strcmp(x->ifname, fa->name))
-				continue;
-			if (y->ifname && strcmp(y->ifname, fb->name))
-				continue;
-			return i;
-		}
+		while (r->pairs[h] && !same_pair(lab, r->pairs[h] - 1, a, b))
+			h = (h + 1) & (r->npairs - 1);
+		if (!r->pairs[h])
+			r->pairs[h] = i + 1;
 	}
+	return 0;
+}
+
+/* Find the link between two ends (either order): the one at a named
+ * interface, else the first link between the two nodes. */
+static int find_link(struct resolver *r, struct lab_end *e)
+{
+	unsigned h;
+
+	if (e[0].ifname)
+		return link_by_iface(r, &e[0], &e[1]);
+	if (e[1].ifname)
+		return link_by_iface(r, &e[1], &e[0]);
+	if (!r->pairs && build_pairs(r))
+		return -1;
+	for (h = pair_hash(r, e[0].node, e[1].node); r->pairs[h];
+	     h = (h + 1) & (r->npairs - 1))
+		if (same_pair(r->lab, r->pairs[h] - 1, e[0].node, e[1].node))
+			return r->pairs[h] - 1;
 	return -1;
 }
 
@@ -1441,8 +1691,9 @@ static int resolve_all(struct resolver *r)
 	assign_mtus(lab);
 	check_vlans(r);
 	check_links_shaping(r);
-	check_files(r);
-	ret = assign_macs(r);
+	ret = check_files(r);
+	if (!ret)
+		ret = assign_macs(r);
 	if (!ret)
 		ret = build_segments(r);
 	if (!ret && !r->errs->n)
@@ -1469,6 +1720,8 @@ int lab_resolve(struct lab *lab, struct lab_errors *errs)
 	free(r.names);
 	free(r.uf);
 	free(r.next_auto);
+	free(r.ifh);
+	free(r.pairs);
 	if (ret)
 		return ret;
 	if (errs->n)

@@ -167,7 +167,7 @@ static const char *shaping_str(const struct lab_shaping *s, char *buf,
 static void show_text_node(const struct lab *lab, int i)
 {
 	const struct lab_node *n = &lab->nodes[i];
-	struct lab_addr a[16];
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
 	char buf[128], mac[20];
 	int j, k, m;
 
@@ -192,7 +192,7 @@ static void show_text_node(const struct lab *lab, int i)
 		printf("  %-10s", f->name);
 		if (f->ifindex != 1)
 			printf(" %s mtu %d", lab_mac_str(f->mac, mac), f->mtu);
-		m = lab_iface_addrs(lab, fi, a, 16);
+		m = lab_iface_addrs(lab, fi, a, LAB_IFACE_ADDRS_ALL);
 		for (k = 0; k < m; k++)
 			printf(" %s", lab_addr_str(&a[k], buf, sizeof(buf)));
 		if (f->link >= 0 || f->parent)
@@ -270,7 +270,7 @@ static void json_port(const struct lab *lab, const struct lab_iface *f)
 static void json_iface(const struct lab *lab, int fi, int first)
 {
 	const struct lab_iface *f = &lab->ifaces[fi];
-	struct lab_addr a[16];
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL];
 	char buf[128];
 	int k, m;
 
@@ -280,7 +280,7 @@ static void json_iface(const struct lab *lab, int fi, int first)
 	if (f->ifindex != 1)
 		printf(", \"mac\": \"%s\", \"mtu\": %d", lab_mac_str(f->mac, buf), f->mtu);
 	printf(", \"addresses\": [");
-	m = lab_iface_addrs(lab, fi, a, 16);
+	m = lab_iface_addrs(lab, fi, a, LAB_IFACE_ADDRS_ALL);
 	for (k = 0; k < m; k++)
 		printf("%s\"%s\"", k ? ", " : "", lab_addr_str(&a[k], buf, sizeof(buf)));
 	printf("]");
