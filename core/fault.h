@@ -19,7 +19,7 @@
  * nslab itself").
  *
  * The variable is read once, at the first operation, and removed from the
- * environment, so start commands never inherit it.  The holder (holder.c)
+ * environment; a command run in a node never gets it (runner.c).  The holder (holder.c)
  * is given the remaining budget (N minus the operations already counted)
  * and reports how many operations it performed, so the numbering stays
  * one sequence across both processes.  It is always compiled in: it can

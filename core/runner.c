@@ -214,7 +214,8 @@ static bool runner_host_shared(void)
 static bool env_is_ours(const char *e)
 {
 	return !strncmp(e, "NSLAB_LAB=", 10) || !strncmp(e, "NSLAB_NODE=", 11) ||
-	       !strncmp(e, "NSLAB_SHARED=", 13);
+	       !strncmp(e, "NSLAB_SHARED=", 13) ||
+	       !strncmp(e, FAULT_ENV "=", strlen(FAULT_ENV) + 1); /* ours only */
 }
 
 static char **runner_env(const struct runner_ctx *x, char *buf, size_t blen)

@@ -54,6 +54,10 @@ for k in netlink ns fork mount write holder; do
 done
 # 4 nodes, 3 links: at least the namespaces, 3 veths, 3 files, 3 starts
 [ "$M" -ge 40 ] || fail "only $M injectable operations in up"
+# nor does a command run by exec (whose environment is made before its
+# first counted operation)
+expect_rc 0 "exec does not pass NSLAB_FAIL_AT on" env NSLAB_FAIL_AT=999 "$NSLAB" exec "$LAB" alpha \
+	sh -c 'test -z "${NSLAB_FAIL_AT+set}"'
 expect_rc 0 "down after the counting up" "$NSLAB" down "$LAB"
 assert_clean || die "not clean after the counting up"
 
@@ -88,7 +92,7 @@ for ((n = 1; n <= M; n++)); do
 	case $k in
 	netlink) obj='link|bridge|interface|address|route|qdisc' ;;
 	ns) obj='namespace|probe' ;;	# the first: the qdisc probe's own
-	fork) obj='holder|start a command' ;;
+	fork) obj='start the holder|\(fork\)' ;;
 	mount) obj='files tree|mount|bind|attach' ;;
 	holder) obj='namespace|mount|bind|attach|/sys' ;;
 	write) obj='nodes\.tab|state directory|sysctl|/etc/|/run/|/shared/' ;;
