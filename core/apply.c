@@ -57,12 +57,12 @@ static int probe_qdisc(const struct plan *p, enum plan_kind kind,
 	ret = nl_qdisc_probe(qdisc);
 	if (ret > 0)
 		return 0;
+	plan_op_describe(p, &p->ops[i], what, sizeof(what));
 	if (ret < 0) {
-		fail(e, ret, 0, NULL, "cannot probe the kernel for the %s qdisc",
-		     qdisc);
+		fail(e, ret, p->ops[i].line, NULL,
+		     "cannot probe the kernel for the %s", what);
 		return ret;
 	}
-	plan_op_describe(p, &p->ops[i], what, sizeof(what));
 	e->err = -EOPNOTSUPP;
 	e->line = p->ops[i].line;
 	e->unsupported = true;
@@ -217,6 +217,7 @@ struct visit {
 	bool open_socks;
 	struct apply_error *e;
 	int cursor;		/* next plan op to look at */
+	int made;		/* namespaces made so far (make_namespaces) */
 };
 
 /* In a thread inside node's namespace: its sysctls of v->kind (ops of one
@@ -259,7 +260,10 @@ static int visit_node(struct visit *v, int node)
  * the helper thread is still inside it, so no setns is needed. */
 static int early_each(int node, void *arg)
 {
-	return visit_node(arg, node);
+	struct visit *v = arg;
+
+	v->made = node + 1;
+	return visit_node(v, node);
 }
 
 /* Later visits (the lab's own sysctls, once interfaces exist): one worker
@@ -290,13 +294,18 @@ static int visit_fn(void *arg)
  * in one pass of one helper thread. */
 static int make_namespaces(struct apply *a, struct apply_error *e)
 {
-	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e, 0 };
+	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e, 0, 0 };
+	const struct lab_node *n;
 	int ret;
 
 	ret = ns_new_many_each(a->n, a->fds, early_each, &v);
 	if (ret && !e->err) {
-		fail(e, ret, a->lab->line, NULL, "cannot create %s",
-		     "the lab's network namespaces");
+		/* each() failures say why themselves: the namespace of node
+		 * v.made could not be made */
+		n = v.made < a->n ? &a->lab->nodes[v.made] : NULL;
+		fail(e, ret, n ? n->line : a->lab->line, NULL,
+		     "cannot create the network namespace of %s",
+		     n ? n->name : "a node");
 		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
 			e->unsupported = true;
 	}
@@ -554,7 +563,7 @@ static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *
 
 int apply_build(struct apply *a, struct apply_error *e)
 {
-	struct visit late = { a, PLAN_SYSCTL, false, e, 0 };
+	struct visit late = { a, PLAN_SYSCTL, false, e, 0, 0 };
 	struct nl_batch *b;
 	int ret;
 

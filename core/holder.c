@@ -14,12 +14,14 @@
  * and `ip -n` work without a single mount.
  */
 #include "state.h"
+#include "fault.h"
 #include "view.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,7 +91,7 @@ static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
 		snprintf(msg, len, "! %d %d %d\n", f.err ? f.err : -ret,
 			 f.stage, f.node);
 	else
-		snprintf(msg, len, "%d %d\n", (int)getpid(), base);
+		snprintf(msg, len, "%d %d %ld\n", (int)getpid(), base, fault_count());
 	return ret;
 }
 
@@ -153,9 +155,10 @@ static void holder_child_fds(const int *keep, int nkeep)
 
 struct holder_exec {
 	char *argv[2];
-	char *envp[2];
+	char *envp[3];
 	char arg0[64];
 	char env0[64];
+	char env1[64];		/* fault injection's budget (fault.h) */
 };
 
 /* Fork twice so the holder is nobody's child here (a zombie holder would
@@ -166,13 +169,17 @@ struct holder_exec {
 static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
 			    pid_t *gpid)
 {
-	int st, p[2];
-	pid_t mid, g;
+	int st, p[2], late;
+	pid_t mid, g = 0;
 
 	*gpid = 0;
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -errno;
-	mid = fork();
+	/* both forks are counted here, in order, before the holder's own
+	 * operations (fault.h) */
+	late = fault_hit(FAULT_FORK) ? -1 : fault_hit(FAULT_FORK);
+	hx->envp[1] = (char *)fault_child_env(hx->env1, sizeof(hx->env1));
+	mid = late < 0 ? -1 : fork();
 	if (mid < 0) {
 		st = -errno;
 		close(p[0]);
@@ -180,7 +187,9 @@ static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
 		return st;
 	}
 	if (mid == 0) {
-		g = fork();
+		g = late ? -1 : fork();
+		if (g < 0)
+			g = -(late ? late : errno);	/* the parent reports it */
 		if (g == 0) {
 			holder_child_fds(keep, nkeep);
 			execve("/proc/self/exe", hx->argv, hx->envp);
@@ -197,10 +206,11 @@ static int holder_fork_exec(struct holder_exec *hx, const int *keep, int nkeep,
 			close(p[0]);
 			return -errno;
 		}
-	if (read(p[0], &g, sizeof(g)) == sizeof(g) && g > 0)
+	st = read(p[0], &g, sizeof(g)) == sizeof(g) && g < 0 ? g : 0;
+	if (!st && g > 0)
 		*gpid = g;
 	close(p[0]);
-	return 0;
+	return st;
 }
 
 static int holder_note(struct state *st);
@@ -211,6 +221,7 @@ static int holder_wait_ready(int rfd, struct state *st, int *base)
 {
 	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
 	int err, stage, node;
+	long ops = 0;
 	char buf[96];
 	size_t len = 0;
 	ssize_t n;
@@ -238,9 +249,10 @@ static int holder_wait_ready(int rfd, struct state *st, int *base)
 			 node >= 0 && node < st->nnodes ? st->nodes[node].name : "");
 		return err > 0 ? -err : -EPROTO;
 	}
-	if (sscanf(buf, "%d %d", &st->holder, base) != 2 || st->holder <= 0 ||
-	    *base < 3)
+	if (sscanf(buf, "%d %d %ld", &st->holder, base, &ops) < 2 ||
+	    st->holder <= 0 || *base < 3)
 		return -EPROTO;
+	fault_skip(ops, "holder");	/* its operations, numbered as ours */
 	return holder_note(st);
 }
 
@@ -288,7 +300,7 @@ static int holder_start(struct state *st, int *keep, int nkeep)
 	hx.argv[0] = hx.arg0;
 	hx.argv[1] = NULL;
 	hx.envp[0] = hx.env0;
-	hx.envp[1] = NULL;
+	hx.envp[1] = hx.envp[2] = NULL;
 	ret = holder_fork_exec(&hx, keep, nkeep, &gpid);
 	close(p[1]);
 	if (!ret)
@@ -305,6 +317,20 @@ static int holder_start(struct state *st, int *keep, int nkeep)
 	return ret;
 }
 
+/* Name the failing step in st->why, unless a deeper one did already. */
+static int __attribute__((format(printf, 3, 4)))
+holder_step(struct state *st, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (ret < 0 && !st->why[0]) {
+		va_start(ap, fmt);
+		vsnprintf(st->why, sizeof(st->why), fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
 int state_spawn_holder(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid)
 {
@@ -312,14 +338,14 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 
 	st->why[0] = '\0';
 	ret = holder_record(st, ns_fds, node_names, n);
-	if (ret < 0)
-		return ret;
-	ret = state_files(st, NULL);
+	if (!ret)
+		ret = state_files(st, NULL);
 	/* the holder reads the node table to make the node views */
 	if (!ret)
-		ret = state_save(st);
+		ret = holder_step(st, state_save(st), "save %s/%s", st->dir,
+				  STATE_NODES_TAB);
 	if (ret < 0)
-		return ret;
+		return holder_step(st, ret, "make the node directories");
 	keep = calloc(st->nnodes + 4, sizeof(*keep));
 	if (!keep)
 		return -ENOMEM;
@@ -328,12 +354,14 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 	for (i = 0; i < st->nnodes; i++)
 		if (st->nodes[i].netns_fd >= 0)
 			keep[nkeep++] = st->nodes[i].netns_fd;
-	ret = holder_start(st, keep, nkeep);
+	ret = holder_step(st, holder_start(st, keep, nkeep), "start the holder");
 	free(keep);
 	if (!ret)
-		ret = state_save(st);
+		ret = holder_step(st, state_save(st), "save %s/%s", st->dir,
+				  STATE_NODES_TAB);
 	if (!ret)
-		ret = state_link_nodes(st);
+		ret = holder_step(st, state_link_nodes(st), "make the links %s/%s.*",
+				  state_netns_dir(), st->name);
 	if (ret < 0 && st->holder > 0)
 		state_kill_holder(st, st->holder, 2000000000ull);
 	if (!ret)
@@ -354,7 +382,7 @@ static int holder_link_one(int dfd, const struct state *st,
 	snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)st->holder,
 		 n->netns_fd);
 	/* the common case: no entry of that name yet */
-	if (symlinkat(target, dfd, name) == 0)
+	if (!fault_hit(FAULT_WRITE) && symlinkat(target, dfd, name) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return -errno;

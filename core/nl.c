@@ -1,5 +1,6 @@
 /* nl.c — netlink sockets, message batches, sending and ACK collection. */
 #include "nl.h"
+#include "fault.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -392,13 +393,13 @@ static int nl_add_failure(struct nl_batch *b, int i, int err, const char *msg)
 	return 0;
 }
 
-/* End (exclusive) of the chunk starting at message i. */
-static int nl_chunk_end(const struct nl_sock *s, const struct nl_batch *b, int i)
+/* End (exclusive, at most to) of the chunk starting at message i. */
+static int nl_chunk_end(const struct nl_sock *s, const struct nl_batch *b, int i, int to)
 {
 	size_t start = b->off[i];
 	int j = i + 1;
 
-	while (j < b->n && j - i < NL_CHUNK_MSGS) {
+	while (j < to && j - i < NL_CHUNK_MSGS) {
 		const struct nlmsghdr *nlh = nl_batch_msg(b, j);
 
 		if (b->off[j] + nlh->nlmsg_len - start > s->send_max)
@@ -477,16 +478,14 @@ static void nl_result_set(struct nl_result *r, int cookie, int err, const char *
 	snprintf(r->msg, sizeof(r->msg), "%s", msg);
 }
 
-int nl_batch_send(struct nl_sock *s, struct nl_batch *b, struct nl_result *first_fail)
+/* Send messages [from, to). */
+static int nl_send_range(struct nl_sock *s, struct nl_batch *b, int from, int to,
+			 struct nl_result *first_fail)
 {
 	int i, j, k, ret;
 
-	b->nfails = 0;
-	for (i = 0; i < b->n; i++)
-		b->errs[i] = 0;
-	nl_result_set(first_fail, 0, 0, "");
-	for (i = 0; i < b->n; i = j) {
-		j = nl_chunk_end(s, b, i);
+	for (i = from; i < to; i = j) {
+		j = nl_chunk_end(s, b, i, to);
 		ret = nl_send_chunk(s, b, i, j);
 		if (ret < 0) {
 			/* Transport failure: the fate of unanswered messages is
@@ -498,6 +497,40 @@ int nl_batch_send(struct nl_sock *s, struct nl_batch *b, struct nl_result *first
 			return ret;
 		}
 	}
+	return 0;
+}
+
+/* Fault injection (fault.h): the message that is to fail, or -1.  It is
+ * not sent; the kernel would have gone on with the ones after it. */
+static int nl_fault_pick(const struct nl_batch *b, int *err)
+{
+	int i;
+
+	for (i = 0; i < b->n; i++) {
+		*err = fault_hit(FAULT_NETLINK);
+		if (*err)
+			return i;
+	}
+	return -1;
+}
+
+int nl_batch_send(struct nl_sock *s, struct nl_batch *b, struct nl_result *first_fail)
+{
+	int i, ret, err = 0, skip;
+
+	b->nfails = 0;
+	for (i = 0; i < b->n; i++)
+		b->errs[i] = 0;
+	nl_result_set(first_fail, 0, 0, "");
+	skip = nl_fault_pick(b, &err);
+	ret = nl_send_range(s, b, 0, skip < 0 ? b->n : skip, first_fail);
+	if (!ret && skip >= 0) {
+		ret = nl_add_failure(b, skip, -err, "");
+		if (!ret)
+			ret = nl_send_range(s, b, skip + 1, b->n, first_fail);
+	}
+	if (ret < 0)
+		return ret;
 	if (!b->nfails)
 		return 0;
 	if (first_fail)

@@ -1,5 +1,6 @@
 /* ns.c — network namespaces by fd, helper threads, per-netns sysctls. */
 #include "ns.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +86,7 @@ int ns_netns_cookie(int netns_fd, uint64_t *cookie)
 static int ns_unshare_fd(int *fd)
 {
 	*fd = -1;
-	if (unshare(CLONE_NEWNET) < 0)
+	if (fault_hit(FAULT_NS) || unshare(CLONE_NEWNET) < 0)
 		return -errno;
 	*fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	return *fd < 0 ? -errno : 0;
@@ -178,6 +179,8 @@ int ns_sysctl_write_here(const char *key, const char *value)
 	ssize_t n;
 	int fd, ret = ns_sysctl_path(key, path, sizeof(path));
 
+	if (!ret && fault_hit(FAULT_WRITE))
+		ret = -errno;
 	if (ret < 0)
 		return ret;
 	fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -1,5 +1,6 @@
 /* runner.c — entering a node (see runner.h for the view a command gets). */
 #include "runner.h"
+#include "fault.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -27,14 +28,14 @@ extern char **environ;
 
 /* Steps of the child, reported through the error pipe by index. */
 enum runner_stage {
-	RS_SETNS, RS_VIEW, RS_UNSHARE, RS_HOSTNAME, RS_STDIO, RS_EXEC,
+	RS_SETNS, RS_VIEW, RS_UNSHARE, RS_HOSTNAME, RS_STDIO, RS_EXEC, RS_FORK,
 	RS_PID = 100,		/* not a failure: a daemon's pid */
 };
 
 static const char *const runner_stage_names[] = {
 	[RS_SETNS] = "setns", [RS_VIEW] = "enter the node's file view",
 	[RS_UNSHARE] = "unshare", [RS_HOSTNAME] = "sethostname",
-	[RS_STDIO] = "stdio", [RS_EXEC] = "exec",
+	[RS_STDIO] = "stdio", [RS_EXEC] = "exec", [RS_FORK] = "fork",
 };
 
 struct runner_msg {
@@ -229,7 +230,8 @@ static bool runner_host_shared(void)
 static bool env_is_ours(const char *e)
 {
 	return !strncmp(e, "NSLAB_LAB=", 10) || !strncmp(e, "NSLAB_NODE=", 11) ||
-	       !strncmp(e, "NSLAB_SHARED=", 13);
+	       !strncmp(e, "NSLAB_SHARED=", 13) ||
+	       !strncmp(e, FAULT_ENV "=", strlen(FAULT_ENV) + 1); /* ours only */
 }
 
 static char **runner_env(const struct runner_ctx *x, char *buf, size_t blen)
@@ -329,7 +331,7 @@ static int runner_read_reports(int rfd, pid_t *pid, struct runner_fail *fail)
 			continue;
 		}
 		if (fail) {
-			fail->stage = m.stage >= 0 && m.stage <= RS_EXEC ?
+			fail->stage = m.stage >= 0 && m.stage <= RS_FORK ?
 				      runner_stage_names[m.stage] : "?";
 			fail->err = m.val;
 		}
@@ -340,13 +342,19 @@ static int runner_read_reports(int rfd, pid_t *pid, struct runner_fail *fail)
 static pid_t runner_fork(const struct runner_ctx *x)
 {
 	struct runner_msg m = { RS_PID, 0 };
-	pid_t pid = fork();
+	/* both forks of a daemon are counted here, in order (fault.h) */
+	int late = fault_hit(FAULT_FORK) ? -1 :
+		   x->c->background ? fault_hit(FAULT_FORK) : 0;
+	pid_t pid = late < 0 ? -1 : fork(), g;
 
 	if (pid != 0 || !x->c->background)
 		return pid;
 	/* daemon: the middle process exits at once, the grandchild is
 	 * reparented to init (or a subreaper) and reports its pid */
-	if (fork() != 0)
+	g = late ? -1 : fork();
+	if (g < 0)
+		child_fail(x, RS_FORK, late ? late : errno);
+	if (g != 0)
 		_exit(0);
 	m.val = getpid();
 	if (write(x->errfd, &m, sizeof(m)) < 0)
@@ -368,8 +376,11 @@ static int runner_start(struct runner_ctx *x, pid_t *pid,
 		runner_child(x);
 	close(p[1]);
 	if (child < 0) {
+		ret = -errno;
 		close(p[0]);
-		return -errno;
+		if (fail)
+			*fail = (struct runner_fail){ "fork", -ret };
+		return ret;
 	}
 	ret = runner_read_reports(p[0], &got, fail);
 	close(p[0]);

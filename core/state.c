@@ -1,6 +1,7 @@
 /* state.c — /run/nslab/NAME/: lock, node table, per-node dirs, files,
  * removal, listing.  See state.h for the layout. */
 #include "state.h"
+#include "fault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -265,7 +266,7 @@ int state_save(struct state *st)
 	FILE *f;
 	int fd, ret;
 
-	fd = openat(st->dirfd, STATE_NODES_TAB ".tmp",
+	fd = fault_hit(FAULT_WRITE) ? -1 : openat(st->dirfd, STATE_NODES_TAB ".tmp",
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
@@ -660,7 +661,7 @@ int state_write_file(struct state *st, int node, const char *path,
 	dfd = state_walk_mkdir(st->files_fd, rel, &leaf);
 	if (dfd < 0)
 		return dfd;
-	fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	fd = fault_hit(FAULT_WRITE) ? -1 : openat(dfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
 		    O_CLOEXEC, mode & 07777);
 	close(dfd);
 	if (fd < 0)
@@ -678,18 +679,18 @@ int state_write_file(struct state *st, int node, const char *path,
 
 static int sys_fsopen(const char *fs, unsigned flags)
 {
-	return syscall(SYS_fsopen, fs, flags);
+	return fault_hit(FAULT_MOUNT) ? -1 : syscall(SYS_fsopen, fs, flags);
 }
 
 static int sys_fsconfig(int fd, unsigned cmd, const char *key,
 			const void *val, int aux)
 {
-	return syscall(SYS_fsconfig, fd, cmd, key, val, aux);
+	return fault_hit(FAULT_MOUNT) ? -1 : syscall(SYS_fsconfig, fd, cmd, key, val, aux);
 }
 
 static int sys_fsmount(int fd, unsigned flags, unsigned attr)
 {
-	return syscall(SYS_fsmount, fd, flags, attr);
+	return fault_hit(FAULT_MOUNT) ? -1 : syscall(SYS_fsmount, fd, flags, attr);
 }
 
 /* ---- removal ------------------------------------------------------------- */

@@ -24,6 +24,7 @@
  * instead of seven mounts per command.
  */
 #include "view.h"
+#include "fault.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +42,7 @@
 static const char *const view_stage_names[] = {
 	[VIEW_SETUP] = "make the lab's mount namespace",
 	[VIEW_ATTACH] = "attach the lab's files",
-	[VIEW_UNSHARE] = "make the node's mount namespace",
+	[VIEW_UNSHARE] = "make the mount namespace",
 	[VIEW_ETC] = "mount the /etc overlay",
 	[VIEW_VAR] = "mount the /var overlay",
 	[VIEW_TMP] = "bind /tmp",
@@ -87,7 +88,7 @@ static void vpath(const struct view_ctx *c, char *buf, size_t len,
 
 static int bind(const char *src, const char *dst, unsigned long flags)
 {
-	return mount(src, dst, NULL, MS_BIND | flags, NULL);
+	return fault_hit(FAULT_MOUNT) ? -1 : mount(src, dst, NULL, MS_BIND | flags, NULL);
 }
 
 static int overlay(const struct view_ctx *c, const char *node,
@@ -100,7 +101,7 @@ static int overlay(const struct view_ctx *c, const char *node,
 	vpath(c, wk, sizeof(wk), node, work);
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s",
 		 lower, up, wk);
-	return mount("overlay", target, "overlay", 0, opts);
+	return fault_hit(FAULT_MOUNT) ? -1 : mount("overlay", target, "overlay", 0, opts);
 }
 
 /* The node's mounts, in a namespace just unshared from the base. */
@@ -131,7 +132,7 @@ static int view_mounts(struct view_ctx *c, int node)
 	/* a sysfs shows the network namespace of the process mounting it */
 	if (setns(c->st->nodes[node].netns_fd, CLONE_NEWNET) < 0 ||
 	    umount2("/sys", MNT_DETACH) < 0 ||
-	    mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+	    fault_hit(FAULT_MOUNT) || mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  NULL) < 0)
 		return view_err(c, node, VIEW_SYS);
 	return 0;
@@ -182,7 +183,7 @@ static int view_node(struct view_ctx *c, int base_ns, int node, int want)
 {
 	int ret;
 
-	if (setns(base_ns, CLONE_NEWNS) < 0 || unshare(CLONE_NEWNS) < 0)
+	if (setns(base_ns, CLONE_NEWNS) < 0 || fault_hit(FAULT_NS) || unshare(CLONE_NEWNS) < 0)
 		return view_err(c, node, VIEW_UNSHARE);
 	/* resolved again in this namespace: an fd opened in the base refers
 	 * to the base's mount, which mount(2) here would refuse */
@@ -209,12 +210,12 @@ int view_build(const struct state *st, const char *labdir, int files_fd,
 	snprintf(c.view, sizeof(c.view), "%s/view", labdir);
 	c.host_shared = lstat("/shared", &sb) == 0 && S_ISDIR(sb.st_mode);
 	net = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (net < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
+	if (net < 0 || fault_hit(FAULT_NS) || unshare(CLONE_NEWNS) < 0 ||
+	    fault_hit(FAULT_MOUNT) || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {
 		ret = view_err(&c, -1, VIEW_SETUP);
 		goto out;
 	}
-	if (syscall(SYS_move_mount, files_fd, "", AT_FDCWD, c.view,
+	if (fault_hit(FAULT_MOUNT) || syscall(SYS_move_mount, files_fd, "", AT_FDCWD, c.view,
 		    MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		ret = view_err(&c, -1, VIEW_ATTACH);
 		goto out;

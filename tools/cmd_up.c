@@ -90,6 +90,13 @@ static int place_files(const struct lab *lab, struct state *st)
 {
 	int i, ret;
 
+	/* the tree the files go to: a tmpfs of the lab's own */
+	ret = state_files(st, NULL);
+	if (ret) {
+		cli_err("%s: cannot make the lab's files tree (a tmpfs): %s",
+			lab->name, strerror(-ret));
+		return EXIT_SYSTEM;
+	}
 	/* /etc/hosts is the same in every node: one copy in the lab's
 	 * common /etc layer, copied up only by a node that changes it. */
 	ret = state_write_file(st, STATE_LAB_ETC, "/etc/hosts", lab->hosts,
@@ -299,8 +306,12 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 		return ret;
 	}
 	ret = spawn_holder(lab, a, st);
-	if (ret)
-		goto sys_fail;
+	if (ret) {
+		cli_err("%s: cannot %s: %s", lab->name, st->why[0] ? st->why :
+			"start the lab's holder", strerror(-ret));
+		rollback(lab->name, &st, &a);
+		return EXIT_SYSTEM;
+	}
 	cli_info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
 		 lab->name, (int)st->holder, lab->name, now_s() - t0);
 	ret = run_starts(lab, plan, st);
