@@ -254,6 +254,125 @@ int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b)
 	return memcmp(a->b, b->b, 16);
 }
 
+/* Addresses that are never a host's own, nor a next hop
+ * (topologies/README.md, <iface>).  IPv4 as a host-order integer. */
+static const char *v4_special(uint32_t x)
+{
+	if (x >> 24 == 0)
+		return "is in 0.0.0.0/8 (\"this network\"), not a host address";
+	if (x >> 24 == 127)
+		return "is a loopback address (127.0.0.0/8)";
+	if (x >> 28 == 0xe)
+		return "is a multicast address (224.0.0.0/4)";
+	if (x == 0xffffffffu)
+		return "is the limited broadcast address";
+	if (x >> 28 == 0xf)
+		return "is in the reserved block 240.0.0.0/4";
+	return NULL;
+}
+
+static const char *v6_special(const uint8_t *b)
+{
+	static const uint8_t zero[15];
+
+	if (b[0] == 0xff)
+		return "is a multicast address (ff00::/8)";
+	if (!memcmp(b, zero, 15) && b[15] == 1)
+		return "is the loopback address";
+	if (!memcmp(b, zero, 15) && b[15] == 0)
+		return "is the unspecified address";
+	return NULL;
+}
+
+static uint32_t v4_of(const struct lab_addr *a)
+{
+	return (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 |
+	       (uint32_t)a->b[2] << 8 | a->b[3];
+}
+
+/* The network or broadcast address of its own prefix (none in a /31 or
+ * /32, RFC 3021). */
+static const char *v4_edge(const struct lab_addr *a, char *net, size_t len)
+{
+	struct lab_addr n = *a;
+	uint32_t host;
+
+	if (a->family != AF_INET || a->prefix < 1 || a->prefix > 30)
+		return NULL;
+	host = ~0u >> a->prefix;
+	lab_addr_mask(&n, a->prefix);
+	lab_addr_str(&n, net, len);
+	if (!(v4_of(a) & host))
+		return "network";
+	if ((v4_of(a) & host) == host)
+		return "broadcast";
+	return NULL;
+}
+
+const char *lab_addr_unusable(const struct lab_addr *a, char *buf, size_t len)
+{
+	const char *why = a->family == AF_INET ? v4_special(v4_of(a)) :
+						 v6_special(a->b);
+	char ip[64], net[64];
+
+	if (why) {
+		snprintf(buf, len, "%s %s", lab_ip_str(a, ip, sizeof(ip)), why);
+		return buf;
+	}
+	if (a->prefix == 0) {
+		snprintf(buf, len, "%s: a prefix length of 0 is not a subnet",
+			 lab_addr_str(a, ip, sizeof(ip)));
+		return buf;
+	}
+	why = v4_edge(a, net, sizeof(net));
+	if (!why)
+		return NULL;
+	snprintf(buf, len, "%s is the %s address of %s",
+		 lab_addr_str(a, ip, sizeof(ip)), why, net);
+	return buf;
+}
+
+static const char *v4_pool_unusable(uint32_t lo, uint32_t hi)
+{
+	if (lo >> 24 == 0)
+		return "holds addresses of 0.0.0.0/8 (\"this network\")";
+	if (lo >> 24 <= 127 && hi >> 24 >= 127)
+		return "holds loopback addresses (127.0.0.0/8)";
+	if (lo >> 28 <= 0xe && hi >> 28 >= 0xe)
+		return "holds multicast addresses (224.0.0.0/4)";
+	if (hi == 0xffffffffu)
+		return "holds 255.255.255.255, the limited broadcast address";
+	if (hi >> 28 == 0xf)
+		return "holds addresses of the reserved block 240.0.0.0/4";
+	return NULL;
+}
+
+const char *lab_pool_unusable(const struct lab_addr *base, char *buf,
+			      size_t len)
+{
+	static const struct lab_addr mc6 = { AF_INET6, 8, { 0xff } };
+	const char *why = NULL;
+	struct lab_addr n = *base;
+	char s[64];
+
+	lab_addr_mask(&n, base->prefix);
+	if (base->family == AF_INET) {
+		uint32_t lo = v4_of(&n);
+
+		why = v4_pool_unusable(lo, lo | (n.prefix >= 32 ? 0 :
+						 ~0u >> n.prefix));
+	} else if (lab_addr_same_net(&n, &mc6, n.prefix < 8 ? n.prefix : 8)) {
+		why = "holds multicast addresses (ff00::/8)";
+	} else if (v6_special(n.b)) {
+		/* ::/N: its first /64 would hand out ::1 */
+		why = "holds :: (unspecified) and ::1 (loopback)";
+	}
+	if (!why)
+		return NULL;
+	snprintf(buf, len, "%s %s", lab_addr_str(&n, s, sizeof(s)), why);
+	return buf;
+}
+
 /* ---- regular expressions ---------------------------------------------- */
 
 #define RE_SAT (1ull << 40)

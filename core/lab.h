@@ -66,6 +66,13 @@ const char *lab_mac_str(const uint8_t *mac, char *buf);
 bool lab_addr_same_net(const struct lab_addr *a, const struct lab_addr *b, int p);
 void lab_addr_mask(struct lab_addr *a, int prefix);
 int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b);
+/* Why `a` cannot be an interface's address (with a prefix) or a next hop
+ * (without one), written into buf with the value first; NULL when it can.
+ * topologies/README.md, <iface>, lists the rule. */
+const char *lab_addr_unusable(const struct lab_addr *a, char *buf, size_t len);
+/* Why the automatic pool `base` (ipbase, ip6base) is unusable, or NULL. */
+const char *lab_pool_unusable(const struct lab_addr *base, char *buf,
+			      size_t len);
 
 /* ---- regular expressions ---------------------------------------------- */
 

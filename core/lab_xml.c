@@ -817,6 +817,7 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 	for (tok = strtok_r(copy, " \t\n", &save); tok && f->addrs;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		struct lab_addr a;
+		char why[160];
 		int r = lab_addr_parse(tok, &a);
 
 		if (!r && a.prefix < 0)
@@ -827,6 +828,9 @@ static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 			lab_err(p->errs, f->line,
 				"<iface> addr=\"%s\": \"%s\" is not an IP address with prefix length%s",
 				v, tok, r == -ERANGE ? " (prefix too long)" : "");
+		else if (lab_addr_unusable(&a, why, sizeof(why)))
+			lab_err(p->errs, f->line, "<iface> addr=\"%s\": %s",
+				v, why);
 		else
 			f->addrs[f->naddrs++] = a;
 	}
@@ -882,6 +886,7 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 	static const char *const required[] = { "dst", NULL };
 	struct lab_route *r;
 	const char *v;
+	char why[160];
 	uint64_t m;
 	int i;
 
@@ -916,6 +921,9 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 		if (lab_addr_parse(v, &r->via) || r->via.prefix >= 0)
 			lab_err(p->errs, r->line,
 				"<route> via=\"%s\": not an IP address", v);
+		else if (lab_addr_unusable(&r->via, why, sizeof(why)))
+			lab_err(p->errs, r->line, "<route> via=\"%s\": %s", v,
+				why);
 		else
 			r->has_via = true;
 	}
@@ -1082,6 +1090,7 @@ static void el_host(struct parser *p, xmlNodePtr n, int ctx)
 	static const char *const required[] = { "name", NULL };
 	struct lab_node *h;
 	const char *gw;
+	char why[160];
 	int i;
 
 	(void)ctx;
@@ -1098,6 +1107,9 @@ static void el_host(struct parser *p, xmlNodePtr n, int ctx)
 			lab_err(p->errs, h->line,
 				"<host> gateway=\"%s\": not \"auto\" or an IP address",
 				gw);
+		else if (lab_addr_unusable(&h->gw, why, sizeof(why)))
+			lab_err(p->errs, h->line, "<host> gateway=\"%s\": %s",
+				gw, why);
 		else
 			h->has_gw = true;
 	}
@@ -1359,6 +1371,45 @@ static void el_tests(struct parser *p, xmlNodePtr n, int ctx)
 	dispatch(p, n, steps, 0);
 }
 
+/* ipbase and ip6base: pools of automatic addresses, refused when they
+ * hold addresses no interface may have (topologies/README.md, <lab>). */
+static void read_bases(struct parser *p, xmlNodePtr n)
+{
+	struct lab *lab = p->lab;
+	const char *v = attr(p, n, "ipbase");
+	char why[160];
+
+	if (v && !strcmp(v, "none")) {
+		lab->ipbase_none = true;
+	} else if (v) {
+		if (lab_addr_parse(v, &lab->ipbase) ||
+		    lab->ipbase.family != AF_INET || lab->ipbase.prefix < 0 ||
+		    lab->ipbase.prefix > 30)
+			lab_err(p->errs, lab->line,
+				"<lab> ipbase=\"%s\": not \"none\" or an IPv4 network with prefix length /0 to /30",
+				v);
+		else if (lab_pool_unusable(&lab->ipbase, why, sizeof(why)))
+			lab_err(p->errs, lab->line, "<lab> ipbase=\"%s\": %s",
+				v, why);
+		else
+			lab_addr_mask(&lab->ipbase, lab->ipbase.prefix);
+	}
+	v = attr(p, n, "ip6base");
+	if (v) {
+		if (lab_addr_parse(v, &lab->ip6base) ||
+		    lab->ip6base.family != AF_INET6 ||
+		    lab->ip6base.prefix < 0 || lab->ip6base.prefix > 64)
+			lab_err(p->errs, lab->line,
+				"<lab> ip6base=\"%s\": not an IPv6 network with prefix length /0 to /64",
+				v);
+		else if (lab_pool_unusable(&lab->ip6base, why, sizeof(why)))
+			lab_err(p->errs, lab->line, "<lab> ip6base=\"%s\": %s",
+				v, why);
+		else
+			lab_addr_mask(&lab->ip6base, lab->ip6base.prefix);
+	}
+}
+
 static void el_lab(struct parser *p, xmlNodePtr n)
 {
 	static const char *const allowed[] = { "name", "ipbase", "ip6base",
@@ -1376,30 +1427,7 @@ static void el_lab(struct parser *p, xmlNodePtr n)
 	lab->line = line_of(n);
 	check_attrs(p, n, allowed, required);
 	name_attr(p, n, "lab", &lab->name);
-	v = attr(p, n, "ipbase");
-	if (v && !strcmp(v, "none")) {
-		lab->ipbase_none = true;
-	} else if (v) {
-		if (lab_addr_parse(v, &lab->ipbase) ||
-		    lab->ipbase.family != AF_INET || lab->ipbase.prefix < 0 ||
-		    lab->ipbase.prefix > 30)
-			lab_err(p->errs, lab->line,
-				"<lab> ipbase=\"%s\": not \"none\" or an IPv4 network with prefix length /0 to /30",
-				v);
-		else
-			lab_addr_mask(&lab->ipbase, lab->ipbase.prefix);
-	}
-	v = attr(p, n, "ip6base");
-	if (v) {
-		if (lab_addr_parse(v, &lab->ip6base) ||
-		    lab->ip6base.family != AF_INET6 ||
-		    lab->ip6base.prefix < 0 || lab->ip6base.prefix > 64)
-			lab_err(p->errs, lab->line,
-				"<lab> ip6base=\"%s\": not an IPv6 network with prefix length /0 to /64",
-				v);
-		else
-			lab_addr_mask(&lab->ip6base, lab->ip6base.prefix);
-	}
+	read_bases(p, n);
 	v = attr(p, n, "ipv6");
 	if (v) {
 		if (!strcmp(v, "auto"))

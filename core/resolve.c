@@ -1301,6 +1301,31 @@ static void auto_gateway(struct resolver *r, int node,
 	n->has_gw = true;
 }
 
+/* A next hop is no subnet's network or broadcast address (none in a /31
+ * or /32): lab_addr_unusable() says so with the subnet's prefix. */
+static void check_via_edge(struct resolver *r, const struct lab_route *rt)
+{
+	const struct lab *lab = r->lab;
+	int iface = rt->dev_iface >= 0 ? rt->dev_iface :
+					 on_subnet(lab, rt->node, &rt->via);
+	struct lab_addr a[LAB_IFACE_ADDRS_ALL], x;
+	char ip[64], why[160];
+	int j, k = lab_iface_addrs(lab, iface, a, LAB_IFACE_ADDRS_ALL);
+
+	for (j = 0; j < k; j++) {
+		if (!lab_addr_same_net(&a[j], &rt->via, a[j].prefix))
+			continue;
+		x = rt->via;
+		x.prefix = a[j].prefix;
+		if (!lab_addr_unusable(&x, why, sizeof(why)))
+			continue;
+		lab_err(r->errs, rt->line, "%s=\"%s\": %s",
+			rt->from_gateway ? "<host> gateway" : "<route> via",
+			lab_ip_str(&rt->via, ip, sizeof(ip)), why);
+		return;
+	}
+}
+
 static void check_route(struct resolver *r, struct lab_route *rt)
 {
 	struct lab *lab = r->lab;
@@ -1334,6 +1359,8 @@ static void check_route(struct resolver *r, struct lab_route *rt)
 		lab_err(r->errs, rt->line,
 			"<route> via=\"%s\" is on none of %s's subnets",
 			lab_ip_str(&rt->via, buf, sizeof(buf)), node);
+	else
+		check_via_edge(r, rt);
 }
 
 static int resolve_routes(struct resolver *r)

@@ -892,6 +892,147 @@ START_TEST(test_refused_misc)
 }
 END_TEST
 
+/* ---- addresses no interface may have (topologies/README.md, <iface>) ---- */
+
+/* /31 and /32 have no network or broadcast address (RFC 3021): both ends
+ * of a /31 and any /32 are usable, and so are ordinary addresses right
+ * next to the refused blocks (0/8, 127/8, 224/4). */
+START_TEST(test_addr_edges_accepted)
+{
+	struct lab *lab = load(
+		"<lab name=\"t\">\n"
+		"<router name=\"r1\"><iface name=\"eth0\" addr=\"10.0.0.0/31 fd00:1::/127\"/>"
+		"<iface name=\"lo\" addr=\"10.255.255.255/32 10.9.0.0/32\"/>"
+		"<route dst=\"10.50.0.0/16\" via=\"10.0.0.1\"/></router>\n"
+		"<router name=\"r2\"><iface name=\"eth0\" addr=\"10.0.0.1/31 fd00:1::1/127\"/>"
+		"<route dst=\"10.60.0.0/16\" via=\"10.0.0.0\"/></router>\n"
+		"<host name=\"h1\" gateway=\"1.0.0.1\"><iface name=\"eth0\" addr=\"1.0.0.2/24\"/></host>\n"
+		"<host name=\"h2\"><iface name=\"eth0\" addr=\"1.0.0.1/24\"/></host>\n"
+		"<host name=\"h3\"><iface name=\"eth0\" addr=\"126.255.255.254/24\"/></host>\n"
+		"<host name=\"h4\"><iface name=\"eth0\" addr=\"223.255.255.254/24\"/></host>\n"
+		"<host name=\"h5\"><iface name=\"eth0\" addr=\"128.0.0.1/16 192.168.1.1/24\"/></host>\n"
+		"<host name=\"h6\"><iface name=\"eth0\" addr=\"192.168.2.255/23\"/></host>\n"
+		"<link a=\"r1\" b=\"r2\"/><link a=\"h1\" b=\"h2\"/>\n"
+		"<link a=\"h3\" b=\"h4\"/><link a=\"h5\" b=\"h6\"/>\n"
+		"</lab>\n");
+
+	ck_addr4(lab, "r1", "eth0", "10.0.0.0/31");
+	ck_addr4(lab, "r2", "eth0", "10.0.0.1/31");
+	ck_addr4(lab, "r1", "lo", "10.255.255.255/32");
+	ck_addr6(lab, "r2", "eth0", "fd00:1::1/127");
+	ck_addr4(lab, "h3", "eth0", "126.255.255.254/24");
+	ck_addr4(lab, "h6", "eth0", "192.168.2.255/23");
+	ck_assert_int_eq(naddr(lab, "r1", "lo"), 2);
+	/* two routes and h1's gateway */
+	ck_assert_int_eq(lab->nroutes, 3);
+	lab_free(lab);
+}
+END_TEST
+
+static void ck_ipbase_ok(const char *attrs)
+{
+	char xml[256];
+	struct lab *lab;
+
+	snprintf(xml, sizeof(xml),
+		 "<lab name=\"t\" %s><host name=\"h1\"/><host name=\"h2\"/>"
+		 "<link a=\"h1\" b=\"h2\"/></lab>\n", attrs);
+	lab = load(xml);
+	lab_free(lab);
+}
+
+/* Pools right next to the refused blocks are fine. */
+START_TEST(test_ipbase_edges_accepted)
+{
+	struct lab *lab;
+
+	ck_ipbase_ok("ipbase=\"1.0.0.0/8\"");
+	ck_ipbase_ok("ipbase=\"126.0.0.0/8\"");
+	ck_ipbase_ok("ipbase=\"128.0.0.0/2\"");
+	ck_ipbase_ok("ipbase=\"223.255.255.0/24\"");
+	ck_ipbase_ok("ip6base=\"fc00::/7\"");
+	ck_ipbase_ok("ip6base=\"0:0:0:1::/64\"");
+	lab = load("<lab name=\"t\" ipbase=\"223.255.255.252/30\" ip6base=\"fe00::/8\">"
+		   "<host name=\"h1\"/><host name=\"h2\"/><link a=\"h1\" b=\"h2\"/></lab>\n");
+	ck_addr4(lab, "h1", "eth0", "223.255.255.253/30");
+	ck_addr4(lab, "h2", "eth0", "223.255.255.254/30");
+	ck_addr6(lab, "h1", "eth0", "fe00::1/64");
+	lab_free(lab);
+}
+END_TEST
+
+/* Wider pools that reach a refused block, and the network or broadcast
+ * address of a subnet as a next hop. */
+START_TEST(test_addr_edges_refused)
+{
+	static const char tail[] =
+		"<host name=\"h1\"/><host name=\"h2\"/><link a=\"h1\" b=\"h2\"/></lab>\n";
+	char xml[256];
+
+	snprintf(xml, sizeof(xml), "<lab name=\"t\" ipbase=\"0.0.0.0/1\">%s", tail);
+	refused(xml, "ipbase=\"0\\.0\\.0\\.0/1\".*0\\.0\\.0\\.0/8");
+	snprintf(xml, sizeof(xml), "<lab name=\"t\" ipbase=\"64.0.0.0/2\">%s", tail);
+	refused(xml, "ipbase=\"64\\.0\\.0\\.0/2\".*loopback");
+	snprintf(xml, sizeof(xml), "<lab name=\"t\" ipbase=\"192.0.0.0/2\">%s", tail);
+	refused(xml, "ipbase=\"192\\.0\\.0\\.0/2\".*multicast");
+	snprintf(xml, sizeof(xml), "<lab name=\"t\" ip6base=\"fe00::/7\">%s", tail);
+	refused(xml, "ip6base=\"fe00::/7\".*multicast");
+	snprintf(xml, sizeof(xml), "<lab name=\"t\" ip6base=\"::/0\">%s", tail);
+	refused(xml, "ip6base=\"::/0\"");
+	refused("<lab name=\"t\"><host name=\"h1\" gateway=\"10.0.0.0\"/>\n"
+		"<router name=\"r1\"/><link a=\"h1\" b=\"r1\"/></lab>\n",
+		"gateway=\"10\\.0\\.0\\.0\".*network address of 10\\.0\\.0\\.0/30");
+	refused("<lab name=\"t\"><host name=\"h1\"><iface name=\"eth0\" addr=\"10.0.0.1/24\"/>"
+		"<route dst=\"10.9.0.0/16\" via=\"10.0.0.255\" dev=\"eth0\"/></host>\n"
+		"<router name=\"r1\"/><link a=\"h1\" b=\"r1\"/></lab>\n",
+		"via=\"10\\.0\\.0\\.255\".*broadcast address of 10\\.0\\.0\\.0/24");
+	refused("<lab name=\"t\"><host name=\"h1\"><iface name=\"eth0\" addr=\"10.0.0.1/30 10.0.0.4/30\"/></host>\n"
+		"<router name=\"r1\"/><link a=\"h1\" b=\"r1\"/></lab>\n",
+		"10\\.0\\.0\\.4/30 is the network address of 10\\.0\\.0\\.4/30");
+}
+END_TEST
+
+/* h0 with explicit 10.5.0.6/29 and nauto automatic hosts on switch s1. */
+static char *edge_lab(int nauto)
+{
+	struct tsuite_buf b = { 0 };
+	int i;
+
+	tsuite_buf_printf(&b, "<lab name=\"t\"><switch name=\"s1\"/>"
+			  "<host name=\"h0\"><iface name=\"eth0\" addr=\"10.5.0.6/29\"/></host>");
+	for (i = 1; i <= nauto; i++)
+		tsuite_buf_printf(&b, "<host name=\"h%d\"/>", i);
+	for (i = 0; i <= nauto; i++)
+		tsuite_buf_printf(&b, "<link a=\"h%d\" b=\"s1\"/>", i);
+	tsuite_buf_printf(&b, "</lab>\n");
+	return b.s;
+}
+
+/* Automatic addresses next to an explicit one never take the subnet's
+ * network or broadcast address; in a /31 both addresses are hosts. */
+START_TEST(test_auto_never_edges)
+{
+	struct lab *lab;
+	char *xml;
+
+	lab = load("<lab name=\"t\"><router name=\"r1\"><iface name=\"eth0\" addr=\"10.7.0.1/31\"/></router>"
+		   "<router name=\"r2\"/><link a=\"r1\" b=\"r2\"/></lab>\n");
+	ck_addr4(lab, "r2", "eth0", "10.7.0.0/31");
+	lab_free(lab);
+	/* a /29 has six hosts: .6 is explicit, five automatic take .1 to .5 */
+	xml = edge_lab(5);
+	lab = load(xml);
+	ck_addr4(lab, "h1", "eth0", "10.5.0.1/29");
+	ck_addr4(lab, "h5", "eth0", "10.5.0.5/29");
+	lab_free(lab);
+	free(xml);
+	/* a sixth automatic one would need .0 or .7 */
+	xml = edge_lab(6);
+	refused(xml, "h6:eth0.*no free address.*10\\.5\\.0\\.0/29");
+	free(xml);
+}
+END_TEST
+
 /* ---- size: 2000 hosts + 20 switches + a router -------------------------------- */
 
 START_TEST(test_big_lab)
@@ -965,6 +1106,10 @@ Suite *resolve_suite(void)
 	tcase_add_test(tc, test_shaping_directions);
 	tcase_add_test(tc, test_route_via);
 	tcase_add_test(tc, test_refused_misc);
+	tcase_add_test(tc, test_addr_edges_accepted);
+	tcase_add_test(tc, test_ipbase_edges_accepted);
+	tcase_add_test(tc, test_addr_edges_refused);
+	tcase_add_test(tc, test_auto_never_edges);
 	tcase_add_test(tc, test_big_lab);
 	suite_add_tcase(s, tc);
 	return s;
