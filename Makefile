@@ -27,7 +27,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c)) tests/tsuite.c
 KERN_SRC  := $(sort $(wildcard tests/kernel/*.c)) tests/tsuite.c
 
 PHONY_VM  := check-vm
-.PHONY: all check check-unit check-kernel check-e2e $(PHONY_VM) demo install clean deps fuzz bench format
+.PHONY: all check check-unit check-kernel check-e2e soak $(PHONY_VM) demo install clean deps fuzz bench format
 all: nslab
 
 core/gen/schema_rng.c: topologies/nslab.rng tools/embed.sh
@@ -81,6 +81,13 @@ check-kernel: tests/kernel/run
 	./tests/kernel/run
 check-e2e: nslab
 	./tests/e2e/run-all
+
+# The soak in full (make check runs it short): 4 labs x 50 cycles of
+# up / exec / down with kill -9 at random points (tests/e2e/t-20-soak.sh).
+SOAK_CYCLES ?= 50
+soak: nslab
+	@[ "$$(id -u)" = 0 ] || { echo "soak needs root (sudo make soak)"; exit 1; }
+	SOAK_CYCLES=$(SOAK_CYCLES) E2E_TIMEOUT=900 ./tests/e2e/run-all t-20-soak
 
 # The kernel and e2e suites again on Debian's stock kernels, under QEMU
 # (tests/vm/README.md).  Root; the VMs use the binaries built here.

@@ -99,7 +99,7 @@ worker() {
 			sleep "$delay"
 			pids=$(lab_pids "$name")
 			kill -9 "$up" 2> /dev/null
-			wait "$up"
+			wait "$up" 2> /dev/null
 			diag "lab $w cycle $i: nslab up killed after $delay s ($(state_of "$name"))"
 			;;
 		2)
@@ -114,7 +114,7 @@ worker() {
 			sleep "$delay"
 			pids=$(lab_pids "$name")
 			[ -n "$h" ] && kill -9 $h
-			wait "$up"
+			wait "$up" 2> /dev/null
 			rc=$?
 			diag "lab $w cycle $i: holder killed $delay s after it appeared: up exited $rc"
 			# up either finished before the kill or saw its holder die
