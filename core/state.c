@@ -782,6 +782,48 @@ bool state_pid_is_holder(pid_t pid, const char *lab)
 	return !strcmp(buf, want) && pid_running(pid);
 }
 
+/* ".LAB.PID", state_create()'s staging name: LAB, or NULL if not one. */
+static const char *staging_lab(const char *ent, char *lab, size_t len,
+			       pid_t *pid)
+{
+	const char *dot = strrchr(ent, '.');
+	char *end;
+	long v;
+
+	if (ent[0] != '.' || dot == ent || (size_t)(dot - ent - 1) >= len)
+		return NULL;
+	v = strtol(dot + 1, &end, 10);
+	if (dot[1] < '0' || dot[1] > '9' || *end || v <= 0 || v > INT_MAX)
+		return NULL;
+	snprintf(lab, len, "%.*s", (int)(dot - ent - 1), ent + 1);
+	*pid = (pid_t)v;
+	return state_name_ok(lab) ? lab : NULL;
+}
+
+int state_sweep_staging(const char *lab)
+{
+	char name[LAB_NAME_MAX + 2], path[4096];
+	struct dirent *de;
+	int ret = 0, r;
+	pid_t pid;
+	DIR *d = opendir(state_run_dir());
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!staging_lab(de->d_name, name, sizeof(name), &pid) ||
+		    (lab && strcmp(name, lab)) || pid_running(pid))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_run_dir(),
+			 de->d_name);
+		r = state_rm_dir(path);
+		if (r && !ret)
+			ret = r;
+	}
+	closedir(d);
+	return ret;
+}
+
 int state_find_holders(const char *lab, pid_t *pids, int max)
 {
 	struct dirent *de;

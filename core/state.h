@@ -118,6 +118,10 @@ int state_remove(struct state *st);
  * are left alone). */
 int state_remove_links(const char *lab);
 
+/* Remove the staging dirs (".LAB.PID", see state_create()) that an `up`
+ * killed before renaming one into place left behind: those of lab (of any
+ * lab when NULL) whose PID no longer runs. */
+int state_sweep_staging(const char *lab);
 /* True when pid is alive and is the holder of lab ("nslab: lab LAB"). */
 bool state_pid_is_holder(pid_t pid, const char *lab);
 /* Every live holder of lab, found by cmdline; returns how many (<= max). */

@@ -3,8 +3,10 @@
  * Per lab (core: runner_down_lab): lock, kill every process in its nodes
  * (TERM, KILL after 2 s), end the holder, remove /run/netns/NAME.* and
  * /run/nslab/NAME.  Idempotent: a lab that is gone is fine (-v says so), a
- * half-built one is removed too.  --all also ends holders whose state dir
- * vanished and removes dangling /run/netns symlinks into /proc. */
+ * half-built one is removed too, and so is a staging dir (.NAME.PID) that an
+ * `up` killed before it made /run/nslab/NAME left.  --all also ends holders
+ * whose state dir vanished and removes dangling /run/netns symlinks into
+ * /proc. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,13 @@ static int down_one(const char *lab)
 	ret = runner_down_lab(lab, &rep);
 	if (ret < 0) {
 		cli_err("down %s: %s", lab, strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	/* what an `up` killed in its first steps left */
+	ret = state_sweep_staging(lab);
+	if (ret < 0) {
+		cli_err("down %s: cannot remove a staging dir %s/.%s.PID: %s",
+			lab, state_run_dir(), lab, strerror(-ret));
 		return EXIT_SYSTEM;
 	}
 	if (!rep.existed)
@@ -130,6 +139,11 @@ static int down_all(void)
 		free(names[i]);
 	}
 	down_dangling_links();
+	if (state_sweep_staging(NULL) < 0 && rc < EXIT_SYSTEM) {
+		cli_err("down --all: cannot remove a staging dir .NAME.PID in %s",
+			state_run_dir());
+		rc = EXIT_SYSTEM;
+	}
 	return rc;
 }
 

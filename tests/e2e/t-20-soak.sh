@@ -54,6 +54,7 @@ left_of() {
 	local name=$1 token=$2 p
 	shift 2
 	[ -e "/run/nslab/$name" ] && echo "/run/nslab/$name"
+	compgen -G "/run/nslab/.$name.*" > /dev/null && echo "/run/nslab/.$name.* (up's staging dir)"
 	compgen -G "/run/netns/$name.*" > /dev/null && echo "/run/netns/$name.*"
 	[ -n "$(holder_of "$name")" ] && echo "holder $(holder_of "$name")"
 	[ -n "$(sleepers "$token")" ] && echo "start command (sleep $token): $(sleepers "$token")"
@@ -151,6 +152,18 @@ poke() { # work against the long lab: exec, ls, show
 	"$NSLAB" show "$LONG" > /dev/null || { fail "show $LONG failed"; return 1; }
 	"$NSLAB" exec "$LONG" h1 true < /dev/null || { fail "long lab: exec true failed"; return 1; }
 }
+
+# `up` killed between making its staging dir /run/nslab/.NAME.PID and
+# renaming it into place (a window of a few system calls the soak hit once in
+# 70 kills) leaves just that dir: down removes it, and only for a dead PID
+sleep 0 &
+dead=$!
+wait $dead
+mkdir -p "/run/nslab/.$LAB.$dead/log" "/run/nslab/.$LAB.$$"
+expect_rc 0 "down with only a staging dir left" "$NSLAB" down "$LAB"
+[ -e "/run/nslab/.$LAB.$dead" ] && fail "down left /run/nslab/.$LAB.$dead (a killed up's staging dir)"
+[ -e "/run/nslab/.$LAB.$$" ] || fail "down removed /run/nslab/.$LAB.$$, the staging dir of a live process"
+rmdir "/run/nslab/.$LAB.$$"
 
 # the long lab
 LONG=$LAB
