@@ -705,7 +705,7 @@ static void inoset_add(struct inoset *s, unsigned long ino)
 			return;
 	if (s->n == s->cap) {
 		int cap = s->cap ? 2 * s->cap : 64;
-		unsigned long *v = reallocarray(s->v, cap, sizeof(*v));
+		unsigned long *v = realloc(s->v, (size_t)cap * sizeof(*v));
 
 		if (!v)
 			return;

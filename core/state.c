@@ -531,6 +531,7 @@ static int state_walk_mkdir(int dirfd, char *rest, char **leaf)
 	char *comp, *next;
 	int fd, nfd;
 
+	*leaf = rest;	/* defined on every return */
 	fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
