@@ -65,7 +65,7 @@ left_of() {
 
 # One lab's cycles; prints "# ..." lines, exits with its failure count.
 worker() {
-	local w=$1 name=$2 f rc i mode d delay up pids h out token msgs=0 kills=0
+	local w=$1 name=$2 f rc i mode d delay up pids h out token kills=0
 	trap - EXIT INT TERM
 	RANDOM=$((seed + w))
 	span=$((up_ms * 3 / 2 + 5))	# the kill delays, in ms
@@ -114,7 +114,7 @@ worker() {
 			[ -n "$h" ] || h=$(holder_of "$name")
 			sleep "$delay"
 			pids=$(lab_pids "$name")
-			[ -n "$h" ] && kill -9 $h
+			[ -n "$h" ] && kill -9 "$h"
 			wait "$up" 2> /dev/null
 			rc=$?
 			diag "lab $w cycle $i: holder killed $delay s after it appeared: up exited $rc"
