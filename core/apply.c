@@ -403,29 +403,17 @@ static int op_route(struct apply *a, struct nl_batch *b, const struct plan_op *o
 			    r->has_via ? r->via.b : NULL, oif, r->metric);
 }
 
-/* Append one op's message; ops with no netlink message return 1. */
-static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+/* The ops that name no interface of their own (op_msg() has the others). */
+static int op_msg_other(struct apply *a, struct nl_batch *b,
+			const struct plan_op *op)
 {
-	const struct lab_iface *f = op->iface >= 0 ? &a->lab->ifaces[op->iface] : NULL;
-
 	switch (op->kind) {
 	case PLAN_BRIDGE:
 		return op_bridge(a, b, op);
 	case PLAN_VETH:
 		return op_veth(a, b, op);
-	case PLAN_PORT:
-		return op_port(b, f, op);
-	case PLAN_VLAN:
-		return nl_link_add_vlan(b, f->name, f->ifindex,
-					a->lab->ifaces[f->parent_iface].ifindex,
-					f->vlan, f->mtu, f->mac);
-	case PLAN_BRIDGE_VLAN:
-		return nl_bridge_vlan(b, f->ifindex, op->vid, op->pvid, op->del);
 	case PLAN_LINK_UP:
 		return nl_link_set_up(b, ifindex_of(a, op->iface), 1);
-	case PLAN_ADDR:
-		return nl_addr_add(b, op->addr.family, f->ifindex, op->addr.b,
-				   op->addr.prefix);
 	case PLAN_ROUTE:
 		return op_route(a, b, op);
 	case PLAN_QDISC_TBF:
@@ -434,6 +422,30 @@ static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
 	default:
 		return 1;
 	}
+}
+
+/* Append one op's message; ops with no netlink message return 1. */
+static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+{
+	enum plan_kind k = op->kind;
+	const struct lab_iface *f;
+
+	if (k != PLAN_PORT && k != PLAN_VLAN && k != PLAN_BRIDGE_VLAN &&
+	    k != PLAN_ADDR)
+		return op_msg_other(a, b, op);
+	if (op->iface < 0)
+		return -EINVAL;	/* plan.c gives each of these an interface */
+	f = &a->lab->ifaces[op->iface];
+	if (k == PLAN_PORT)
+		return op_port(b, f, op);
+	if (k == PLAN_VLAN)
+		return nl_link_add_vlan(b, f->name, f->ifindex,
+					a->lab->ifaces[f->parent_iface].ifindex,
+					f->vlan, f->mtu, f->mac);
+	if (k == PLAN_BRIDGE_VLAN)
+		return nl_bridge_vlan(b, f->ifindex, op->vid, op->pvid, op->del);
+	return nl_addr_add(b, op->addr.family, f->ifindex, op->addr.b,
+			   op->addr.prefix);
 }
 
 static const char *verb(enum plan_kind k)

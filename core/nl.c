@@ -402,7 +402,7 @@ static int nl_chunk_end(const struct nl_sock *s, const struct nl_batch *b, int i
 	while (j < to && j - i < NL_CHUNK_MSGS) {
 		const struct nlmsghdr *nlh = nl_batch_msg(b, j);
 
-		if (b->off[j] + nlh->nlmsg_len - start > s->send_max)
+		if (!nlh || b->off[j] + nlh->nlmsg_len - start > s->send_max)
 			break;
 		j++;
 	}
@@ -450,6 +450,8 @@ static int nl_send_chunk(struct nl_sock *s, struct nl_batch *b, int i, int j)
 		nlh->nlmsg_pid = 0;
 		nlh->nlmsg_flags &= ~NLM_F_ACK;
 	}
+	if (!nlh)
+		return 0;	/* an empty chunk (j <= i) */
 	/* Errors are always reported; the one ACK tells us the chunk is done. */
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	s->seq += (uint32_t)(j - i);

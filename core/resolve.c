@@ -1069,7 +1069,7 @@ static void seg_v4(struct resolver *r, const struct explicit_pool *pool,
 		fill_v4(r, pool, m, nm, net, first.prefix);
 		return;
 	}
-	while (prefix > 0 && (1ull << (32 - prefix)) < (uint64_t)nauto + 2)
+	while (prefix > 1 && (1ull << (32 - prefix)) < (uint64_t)nauto + 2)
 		prefix--;
 	size = 1u << (32 - prefix);
 	base_lo = v4(&lab->ipbase);

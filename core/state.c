@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -587,6 +588,7 @@ static int state_walk_mkdir(int dirfd, char *rest, char **leaf)
 	char *comp, *next;
 	int fd, nfd;
 
+	*leaf = rest;	/* defined on every return */
 	fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -800,6 +802,65 @@ int state_remove(struct state *st)
 }
 
 /* ---- listing ------------------------------------------------------------ */
+
+/* ".LAB.PID", state_create()'s staging name: LAB, or NULL if not one. */
+static const char *staging_lab(const char *ent, char *lab, size_t len,
+			       pid_t *pid)
+{
+	const char *dot = strrchr(ent, '.');
+	char *end;
+	long v;
+
+	if (ent[0] != '.' || dot == ent || (size_t)(dot - ent - 1) >= len)
+		return NULL;
+	v = strtol(dot + 1, &end, 10);
+	if (dot[1] < '0' || dot[1] > '9' || *end || v <= 0 || v > INT_MAX)
+		return NULL;
+	snprintf(lab, len, "%.*s", (int)(dot - ent - 1), ent + 1);
+	*pid = (pid_t)v;
+	return state_name_ok(lab) ? lab : NULL;
+}
+
+/* The pid that made a staging dir still runs (a zombie counts: its dir
+ * goes at the next sweep). */
+static bool staging_owner_runs(pid_t pid)
+{
+	return kill(pid, 0) == 0 || errno == EPERM;
+}
+
+int state_sweep_staging(const char *lab)
+{
+	char name[LAB_NAME_MAX + 2], path[4096];
+	struct dirent *de;
+	struct stat sb;
+	int ret = 0, r, base;
+	pid_t pid;
+	DIR *d;
+
+	base = open(state_run_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* only in a run dir of root's, only dirs of root's (state_owned()) */
+	if (state_owned(base) < 0 || !(d = fdopendir(base))) {
+		close(base);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (!staging_lab(de->d_name, name, sizeof(name), &pid) ||
+		    (lab && strcmp(name, lab)) || staging_owner_runs(pid) ||
+		    fstatat(base, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid())
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", state_run_dir(),
+			 de->d_name);
+		r = state_rm_dir(path);
+		if (r && !ret)
+			ret = r;
+	}
+	closedir(d);
+	return ret;
+}
+
 
 static int state_info_cmp(const void *a, const void *b)
 {

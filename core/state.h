@@ -161,6 +161,10 @@ int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
  * without a record, into name (LAB_NAME_MAX + 1); false otherwise.  For
  * down --all. */
 bool state_pid_holder_name(pid_t pid, char *name);
+/* Remove the staging dirs (".LAB.PID", see state_create()) that an `up`
+ * killed before renaming one into place left behind: those of lab (of any
+ * lab when NULL) whose PID no longer runs. */
+int state_sweep_staging(const char *lab);
 
 /* ls */
 struct state_info {
