@@ -51,6 +51,19 @@ bool state_name_ok(const char *name)
 	return true;
 }
 
+/* Ours: owned by our effective uid (root) and writable by nobody else.
+ * Anything under the run dir that fails this may have been written by
+ * another user (NSLAB_RUN_DIR pointing at their directory) and is never
+ * read nor removed. */
+static int state_owned(int fd)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) < 0)
+		return -errno;
+	return sb.st_uid == geteuid() && !(sb.st_mode & 022) ? 0 : -EPERM;
+}
+
 static int state_rm_dir(const char *dir);
 
 static struct state *state_alloc(const char *lab)
@@ -156,6 +169,16 @@ int state_create(const char *lab, struct state **out)
 	if (!state_name_ok(lab))
 		return -EINVAL;
 	ret = mkdir_p(state_run_dir(), 0755);
+	if (ret < 0)
+		return ret;
+	/* a lab made where others can write could not be taken down
+	 * (state_open_dir()) */
+	base = open(state_run_dir(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (base < 0)
+		return -errno;
+	ret = state_owned(base);
+	close(base);
+	base = -1;
 	if (ret < 0)
 		return ret;
 	st = state_alloc(lab);
@@ -306,19 +329,6 @@ static int state_parse_node(struct state *st, const char *line)
 	st->nodes[i].view_fd = k >= 5 ? efd : -1;
 	st->nodes[i].netns_cookie = k >= 6 ? cookie : 0;
 	return 0;
-}
-
-/* Ours: owned by our effective uid (root) and writable by nobody else.
- * Anything under the run dir that fails this may have been written by
- * another user (NSLAB_RUN_DIR pointing at their directory) and is never
- * read nor removed. */
-static int state_owned(int fd)
-{
-	struct stat sb;
-
-	if (fstat(fd, &sb) < 0)
-		return -errno;
-	return sb.st_uid == geteuid() && !(sb.st_mode & 022) ? 0 : -EPERM;
 }
 
 /* Read nodes.tab.  A missing table is a half-built lab: no nodes. */

@@ -263,6 +263,12 @@ static int prepare(const struct lab *lab, const struct plan *plan,
 			lab->name, lab->name);
 		return EXIT_SYSTEM;
 	}
+	if (ret == -EPERM) {
+		cli_err("%s: cannot create the lab's state directory: %s is not "
+			"root's, or others can write it", lab->name,
+			state_run_dir());
+		return EXIT_SYSTEM;
+	}
 	if (ret) {
 		cli_err("%s: cannot create the lab's state directory: %s",
 			lab->name, strerror(-ret));

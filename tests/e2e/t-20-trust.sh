@@ -11,7 +11,8 @@
 #     in its place (as after pid reuse).  exec refuses (it must not enter
 #     that process's namespaces), ls says broken, down kills nothing of it.
 #  3. NSLAB_RUN_DIR: `down NAME` removes only a lab's directory (root's,
-#     not writable by others, with a lock file), never any other.
+#     not writable by others, with a lock file), never any other; `up`
+#     makes none where others can write.
 . "$(dirname "$0")/lib.sh"
 
 command -v unshare > /dev/null && command -v setpriv > /dev/null || skip "needs unshare and setpriv (util-linux)"
@@ -97,5 +98,8 @@ chmod 0777 "$rd"
 mkdir -p "$rd/lab2/log" && touch "$rd/lab2/lock"
 NSLAB_RUN_DIR=$rd expect_rc 3 "down under a run dir writable by all" "$NSLAB" down lab2
 [ -f "$rd/lab2/lock" ] || fail "down removed a lab under a world-writable run dir"
+NSLAB_RUN_DIR=$rd expect_rc 3 "up under a run dir writable by all" "$NSLAB" up topologies/demo.xml --name "$LAB"
+grep -q "not root's, or others can write it" <<<"$ERR" || fail "up does not say why: $ERR"
+[ -e "$rd/$LAB" ] && fail "up made $rd/$LAB under a world-writable run dir"
 NSLAB_RUN_DIR=$rd "$NSLAB" ls > /dev/null 2>&1
 exit 0
