@@ -12,6 +12,4 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t size);	/* zeroed, NULL on ENOMEM */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-char *arena_printf(struct arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 void arena_free(struct arena *a);

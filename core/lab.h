@@ -128,7 +128,6 @@ void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over);
 
 enum lab_kind { LAB_HOST, LAB_ROUTER, LAB_SWITCH };
 enum lab_ipv6 { LAB_V6_AUTO, LAB_V6_ON, LAB_V6_OFF };
-enum lab_onoff { LAB_OFF = 0, LAB_ON = 1 };
 
 struct lab_iface {
 	const char *name;	/* NULL until resolved when automatic */
