@@ -658,16 +658,33 @@ int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
 	return n;
 }
 
-bool state_pid_holder_name(pid_t pid, char *name)
+/* The lab name in argv[0] of a process that passes state_holder_ok()
+ * without a record, into name (LAB_NAME_MAX + 1); false otherwise. */
+static bool pid_holder_name(pid_t pid, char *name)
 {
 	struct proc_ident id;
 	const char *lab;
 
-	if (!proc_identify(pid, &id) || !state_is_holder_argv0(id.argv0))
+	if (!proc_identify(pid, &id))
 		return false;
 	lab = id.argv0 + strlen(HOLDER_PREFIX);
 	if (!state_name_ok(lab) || !ident_is_holder(&id, pid, lab, NULL))
 		return false;
 	memcpy(name, lab, strlen(lab) + 1);	/* state_name_ok(): it fits */
 	return true;
+}
+
+int state_each_holder(void (*fn)(const char *lab, void *arg), void *arg)
+{
+	char name[LAB_NAME_MAX + 1];
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		if (atoi(de->d_name) > 0 && pid_holder_name(atoi(de->d_name), name))
+			fn(name, arg);
+	closedir(d);
+	return 0;
 }

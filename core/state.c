@@ -778,6 +778,33 @@ int state_remove_links(const char *lab)
 
 /* Remove a lab dir: its contents, then the lock (the mark of a lab dir,
  * state_open_dir()), then the dir itself. */
+void state_remove_dangling_links(void)
+{
+	char target[64];
+	struct dirent *de;
+	struct stat sb;
+	ssize_t len;
+	int dfd;
+	DIR *d;
+
+	dfd = open(state_netns_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		len = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (!strncmp(target, "/proc/", 6) && strchr(de->d_name, '.') &&
+		    fstatat(dfd, de->d_name, &sb, 0) < 0)
+			unlinkat(dfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
 static int state_rm_dir(const char *dir)
 {
 	struct stat sb;

@@ -131,6 +131,9 @@ int state_remove(struct state *st);
 /* Remove /run/netns/LAB.* symlinks (only symlinks: ip netns add entries
  * are left alone). */
 int state_remove_links(const char *lab);
+/* Remove every /run/netns/LAB.NODE symlink of ours (-> /proc/...) whose
+ * target is gone: for down --all. */
+void state_remove_dangling_links(void);
 
 /* ---- who is a holder (holder.c) -------------------------------------------
  *
@@ -157,10 +160,10 @@ bool state_holder_ok(pid_t pid, const char *lab, const struct state *st);
  * failed the proof. */
 int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
 		       int max, int *impostors);
-/* The lab name in argv[0] of a process that passes state_holder_ok()
- * without a record, into name (LAB_NAME_MAX + 1); false otherwise.  For
- * down --all. */
-bool state_pid_holder_name(pid_t pid, char *name);
+/* fn(LAB, arg) for every running process that passes state_holder_ok()
+ * without a record (root, this nslab binary, "nslab: lab LAB"), state dir
+ * or not: for down --all.  A lab may come more than once. */
+int state_each_holder(void (*fn)(const char *lab, void *arg), void *arg);
 /* Remove the staging dirs (".LAB.PID", see state_create()) that an `up`
  * killed before renaming one into place left behind: those of lab (of any
  * lab when NULL) whose PID no longer runs. */

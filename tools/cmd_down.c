@@ -7,14 +7,10 @@
  * `up` killed before it made /run/nslab/NAME left.  --all also ends holders
  * whose state dir vanished and removes dangling /run/netns symlinks into
  * /proc. */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "runner.h"
@@ -83,49 +79,11 @@ static void add_name(char **names, int *n, const char *name)
 #pragma GCC diagnostic pop
 #endif
 
-/* Labs whose holder runs, state dir or not: processes named
- * "nslab: lab NAME" that pass the proof of state.h (root, our binary). */
-static void down_holder_names(char **names, int *n)
+static void add_holder_name(const char *lab, void *arg)
 {
-	char name[LAB_NAME_MAX + 1];
-	struct dirent *de;
-	DIR *d = opendir("/proc");
+	struct { char **names; int *n; } *x = arg;
 
-	if (!d)
-		return;
-	while ((de = readdir(d)))
-		if (atoi(de->d_name) > 0 &&
-		    state_pid_holder_name(atoi(de->d_name), name))
-			add_name(names, n, name);
-	closedir(d);
-}
-
-/* Symlinks like ours (-> /proc/...) whose target is gone. */
-static void down_dangling_links(void)
-{
-	char target[64];
-	struct dirent *de;
-	struct stat sb;
-	ssize_t len;
-	int dfd;
-	DIR *d;
-
-	dfd = open(state_netns_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
-		return;
-	}
-	while ((de = readdir(d))) {
-		len = readlinkat(dfd, de->d_name, target, sizeof(target) - 1);
-		if (len <= 0)
-			continue;
-		target[len] = '\0';
-		if (!strncmp(target, "/proc/", 6) && strchr(de->d_name, '.') &&
-		    fstatat(dfd, de->d_name, &sb, 0) < 0)
-			unlinkat(dfd, de->d_name, 0);
-	}
-	closedir(d);
+	add_name(x->names, x->n, lab);
 }
 
 static int down_all(void)
@@ -139,14 +97,18 @@ static int down_all(void)
 			add_name(names, &n, v[i].name);
 		free(v);
 	}
-	down_holder_names(names, &n);
+	{	/* labs whose holder runs, state dir or not */
+		struct { char **names; int *n; } x = { names, &n };
+
+		state_each_holder(add_holder_name, &x);
+	}
 	for (i = 0; i < n; i++) {
 		r = down_one(names[i]);
 		if (r > rc)
 			rc = r;
 		free(names[i]);
 	}
-	down_dangling_links();
+	state_remove_dangling_links();
 	if (state_sweep_staging(NULL) < 0 && rc < EXIT_SYSTEM) {
 		cli_err("down --all: cannot remove a staging dir .NAME.PID in %s",
 			state_run_dir());
