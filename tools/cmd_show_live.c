@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "live.h"
 #include "nl.h"
 #include "runner.h"
 #include "state.h"
@@ -21,96 +22,7 @@
 
 int cli_show_live(const char *name, int json);
 
-#define VEC(type)                                                             \
-	struct {                                                              \
-		int n, cap;                                                   \
-		type *v;                                                      \
-	}
-
-struct node_view {
-	VEC(struct nl_link_info) links;
-	VEC(struct nl_addr_info) addrs;
-	VEC(struct nl_route_info) routes;
-	VEC(struct nl_qdisc_info) qdiscs;
-};
-
-#define PUSH(vec, item)                                                       \
-	({                                                                    \
-		int _r = 0;                                                   \
-		if ((vec).n == (vec).cap) {                                   \
-			int _c = (vec).cap ? (vec).cap * 2 : 8;               \
-			void *_p = realloc((vec).v, sizeof(*(vec).v) * (size_t)_c); \
-			if (!_p)                                              \
-				_r = -ENOMEM;                                 \
-			else {                                                \
-				(vec).v = _p;                                 \
-				(vec).cap = _c;                               \
-			}                                                     \
-		}                                                             \
-		if (!_r)                                                      \
-			(vec).v[(vec).n++] = *(item);                         \
-		_r;                                                           \
-	})
-
-static int on_link(const struct nl_link_info *i, void *arg)
-{
-	return PUSH(((struct node_view *)arg)->links, i);
-}
-
-static int on_addr(const struct nl_addr_info *i, void *arg)
-{
-	return PUSH(((struct node_view *)arg)->addrs, i);
-}
-
-static int on_route(const struct nl_route_info *i, void *arg)
-{
-	if (i->table != 254 || i->type != 1)	/* main table, unicast */
-		return 0;
-	return PUSH(((struct node_view *)arg)->routes, i);
-}
-
-static int on_qdisc(const struct nl_qdisc_info *i, void *arg)
-{
-	if (!strcmp(i->kind, "noqueue") || !i->handle)
-		return 0;
-	return PUSH(((struct node_view *)arg)->qdiscs, i);
-}
-
-static void view_free(struct node_view *v)
-{
-	free(v->links.v);
-	free(v->addrs.v);
-	free(v->routes.v);
-	free(v->qdiscs.v);
-}
-
-static int read_node(const struct state *st, int node, struct node_view *v)
-{
-	struct nl_sock *s;
-	int fd, ret;
-
-	memset(v, 0, sizeof(*v));
-	ret = runner_open_netns(st, node, &fd);
-	if (ret)
-		return ret;
-	ret = nl_sock_open_in(fd, &s);
-	close(fd);
-	if (ret)
-		return ret;
-	ret = nl_dump_links(s, on_link, v);
-	if (!ret)
-		ret = nl_dump_addrs(s, AF_UNSPEC, on_addr, v);
-	if (!ret)
-		ret = nl_dump_routes(s, AF_INET, on_route, v);
-	if (!ret)
-		ret = nl_dump_routes(s, AF_INET6, on_route, v);
-	if (!ret)
-		ret = nl_dump_qdiscs(s, on_qdisc, v);
-	nl_sock_close(s);
-	return ret;
-}
-
-static const char *ifname_of(const struct node_view *v, int ifindex)
+static const char *ifname_of(const struct live_node *v, int ifindex)
 {
 	int i;
 
@@ -164,7 +76,7 @@ static void qdisc_detail(const struct nl_qdisc_info *q, char *buf, size_t len)
 	}
 }
 
-static void text_node(const struct state *st, int node, const struct node_view *v)
+static void text_node(const struct state *st, int node, const struct live_node *v)
 {
 	char buf[128], mac[20];
 	int i, k;
@@ -208,7 +120,7 @@ static void text_node(const struct state *st, int node, const struct node_view *
 	}
 }
 
-static void json_node(const struct state *st, int node, const struct node_view *v)
+static void json_node(const struct state *st, int node, const struct live_node *v)
 {
 	char buf[128], mac[20];
 	int i, k, first;
@@ -306,11 +218,11 @@ int cli_show_live(const char *name, int json)
 		printf("lab %s: %d nodes (holder pid %d)\n", st->name, st->nnodes,
 		       (int)st->holder);
 	for (i = 0; i < st->nnodes; i++) {
-		struct node_view v;
+		struct live_node v;
 
-		ret = read_node(st, i, &v);
+		ret = live_read(st, i, &v);
 		if (ret) {
-			view_free(&v);
+			live_free(&v);
 			fflush(stdout);
 			cli_err("lab %s: cannot read node %s: %s%s", name,
 				st->nodes[i].name, strerror(-ret),
@@ -322,7 +234,7 @@ int cli_show_live(const char *name, int json)
 			json_node(st, i, &v);
 		else
 			text_node(st, i, &v);
-		view_free(&v);
+		live_free(&v);
 	}
 	if (json)
 		printf("\n  ]\n}\n");
