@@ -364,7 +364,7 @@ static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *o
 	const struct lab_shaping *s = &a->lab->links[op->link].shape[op->dir];
 
 	if (op->kind == PLAN_QDISC_TBF) {
-		struct nl_tbf t = { .rate_Bps = s->rate_bps / 8,
+		struct nl_tbf t = { .rate_bytes = s->rate_bps / 8,
 				    .burst_bytes = op->burst_bytes,
 				    .limit_bytes = op->limit_bytes,
 				    .mtu = f->mtu };

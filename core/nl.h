@@ -144,7 +144,7 @@ int nl_route_add(struct nl_batch *b, int family, const void *dst, int dst_len, c
 /* --- traffic control ------------------------------------------------- */
 
 struct nl_tbf {
-	uint64_t rate_Bps;
+	uint64_t rate_bytes;
 	uint32_t burst_bytes;
 	uint32_t limit_bytes; /* must be > 0: limit 0 leaves a noop child that drops all */
 	int mtu;
@@ -229,7 +229,7 @@ struct nl_qdisc_info {
 	uint32_t handle, parent;
 	char kind[16];
 	/* tbf */
-	uint64_t rate_Bps;
+	uint64_t rate_bytes;
 	uint32_t burst_bytes, limit_bytes;
 	/* netem */
 	uint64_t delay_ns, jitter_ns;

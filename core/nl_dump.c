@@ -180,12 +180,12 @@ static void nl_decode_tbf(const struct nlattr *opt, struct nl_qdisc_info *o)
 	if (!tb[TCA_TBF_PARMS] || mnl_attr_get_payload_len(tb[TCA_TBF_PARMS]) < sizeof(q))
 		return;
 	memcpy(&q, mnl_attr_get_payload(tb[TCA_TBF_PARMS]), sizeof(q));
-	o->rate_Bps = tb[TCA_TBF_RATE64] ? nl_u64(tb[TCA_TBF_RATE64]) : q.rate.rate;
+	o->rate_bytes = tb[TCA_TBF_RATE64] ? nl_u64(tb[TCA_TBF_RATE64]) : q.rate.rate;
 	o->limit_bytes = q.limit;
 	if (tb[TCA_TBF_BURST])
 		o->burst_bytes = nl_u32(tb[TCA_TBF_BURST]);
 	else
-		o->burst_bytes = (uint32_t)((uint64_t)q.buffer * 64 * o->rate_Bps / 1000000000ull);
+		o->burst_bytes = (uint32_t)((uint64_t)q.buffer * 64 * o->rate_bytes / 1000000000ull);
 }
 
 /* netem's TCA_OPTIONS: struct tc_netem_qopt, then attributes. */

@@ -38,14 +38,14 @@ static uint32_t nl_clamp_u32(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
-/* Time to send `bytes` at rate_Bps, in psched ticks, rounded up (tc_core). */
-static uint32_t nl_xmit_ticks(uint64_t bytes, uint64_t rate_Bps)
+/* Time to send `bytes` at rate_bytes, in psched ticks, rounded up (tc_core). */
+static uint32_t nl_xmit_ticks(uint64_t bytes, uint64_t rate_bytes)
 {
 	uint64_t ns;
 
-	if (!rate_Bps)
+	if (!rate_bytes)
 		return 0;
-	ns = (bytes * 1000000000ull + rate_Bps - 1) / rate_Bps;
+	ns = (bytes * 1000000000ull + rate_bytes - 1) / rate_bytes;
 	return nl_clamp_u32((ns + NL_PSCHED_TICK_NS - 1) / NL_PSCHED_TICK_NS);
 }
 
@@ -61,21 +61,21 @@ static int nl_qdisc_tbf_flags(struct nl_batch *b, uint16_t flags, int ifindex, u
 	struct nlattr *opt;
 	struct nl_msg m;
 
-	if (!t->rate_Bps || !t->limit_bytes || !t->burst_bytes)
+	if (!t->rate_bytes || !t->limit_bytes || !t->burst_bytes)
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
-	q.rate.rate = nl_clamp_u32(t->rate_Bps);
+	q.rate.rate = nl_clamp_u32(t->rate_bytes);
 	q.rate.linklayer = TC_LINKLAYER_ETHERNET;
 	q.limit = t->limit_bytes;
-	q.buffer = nl_xmit_ticks(t->burst_bytes, t->rate_Bps);
+	q.buffer = nl_xmit_ticks(t->burst_bytes, t->rate_bytes);
 	if (nl_tc_begin(&m, b, RTM_NEWQDISC, flags, ifindex, handle, parent))
 		return m.err;
 	nl_put_str(&m, TCA_KIND, "tbf");
 	opt = nl_nest_start(&m, TCA_OPTIONS);
 	nl_put(&m, TCA_TBF_PARMS, sizeof(q), &q);
 	nl_put_u32(&m, TCA_TBF_BURST, t->burst_bytes);
-	if (t->rate_Bps > UINT32_MAX)
-		nl_put_u64(&m, TCA_TBF_RATE64, t->rate_Bps);
+	if (t->rate_bytes > UINT32_MAX)
+		nl_put_u64(&m, TCA_TBF_RATE64, t->rate_bytes);
 	nl_nest_end(&m, opt);
 	return nl_msg_end(&m);
 }
@@ -191,7 +191,7 @@ static int nl_probe_msg(struct nl_batch *b, const char *kind)
 {
 	struct nl_netem ne = { .delay_ns = 1000000 };
 	/* 1 Mbit/s; any valid parameters do for a probe */
-	struct nl_tbf t = { .rate_Bps = 125000, .burst_bytes = 3028,
+	struct nl_tbf t = { .rate_bytes = 125000, .burst_bytes = 3028,
 			    .limit_bytes = 30280, .mtu = 1500 };
 	struct nl_msg m;
 

@@ -157,10 +157,10 @@ static int bridge_vlans(struct plan *p, int iface)
 void plan_tbf_size(uint64_t rate_bps, uint32_t queue_pkts, int mtu,
 		   uint32_t *burst_bytes, uint32_t *limit_bytes)
 {
-	uint64_t rate_Bps = rate_bps / 8, burst, limit;
+	uint64_t rate_bytes = rate_bps / 8, burst, limit;
 	uint32_t frame = (uint32_t)mtu + 14;
 
-	burst = rate_Bps / 250;
+	burst = rate_bytes / 250;
 	if (burst < 2ull * frame)
 		burst = 2ull * frame;
 	if (burst > 64ull << 20)

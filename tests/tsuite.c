@@ -65,7 +65,7 @@ void tsuite_tbf_params(struct nl_tbf *t, uint64_t rate_bps, uint32_t queue_pkts,
 {
 	memset(t, 0, sizeof(*t));
 	t->mtu = mtu;
-	t->rate_Bps = rate_bps / 8;
+	t->rate_bytes = rate_bps / 8;
 	plan_tbf_size(rate_bps, queue_pkts, mtu, &t->burst_bytes, &t->limit_bytes);
 }
 

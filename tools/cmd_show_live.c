@@ -66,7 +66,7 @@ static void qdisc_detail(const struct nl_qdisc_info *q, char *buf, size_t len)
 	buf[0] = 0;
 	if (!strcmp(q->kind, "tbf")) {
 		snprintf(buf, len, " rate %s burst %ub limit %ub",
-			 units_rate_str(q->rate_Bps * 8, t, sizeof(t)),
+			 units_rate_str(q->rate_bytes * 8, t, sizeof(t)),
 			 q->burst_bytes, q->limit_bytes);
 	} else if (!strcmp(q->kind, "netem")) {
 		snprintf(buf, len, " limit %u delay %s jitter %s loss %g%% duplicate %g%% reorder %g%% corrupt %g%%",
@@ -178,7 +178,7 @@ static void json_node(const struct state *st, int node, const struct live_node *
 		       q->parent == 0xffffffffu ? "true" : "false");
 		if (!strcmp(q->kind, "tbf"))
 			printf(", \"rate_bps\": %llu, \"burst_bytes\": %u, \"limit_bytes\": %u",
-			       (unsigned long long)q->rate_Bps * 8, q->burst_bytes,
+			       (unsigned long long)q->rate_bytes * 8, q->burst_bytes,
 			       q->limit_bytes);
 		if (!strcmp(q->kind, "netem"))
 			printf(", \"delay_ns\": %llu, \"jitter_ns\": %llu, \"loss_pct\": %g, \"limit_pkts\": %u",

@@ -518,10 +518,10 @@ static void check_tbf(uint64_t rate_bitps)
 	ck_assert_int_lt(i, c.n);
 	ck_assert_uint_eq(c.q[i].handle, 0x10000);
 	ck_assert_uint_eq(c.q[i].parent, TC_H_ROOT);
-	ck_assert_uint_eq(c.q[i].rate_Bps, t.rate_Bps);
+	ck_assert_uint_eq(c.q[i].rate_bytes, t.rate_bytes);
 	ck_assert_uint_eq(c.q[i].limit_bytes, t.limit_bytes);
 	/* burst comes back as ticks of 64 ns: equal up to one tick of bytes */
-	slack = (uint32_t)(t.rate_Bps * 64 / 1000000000ull) + 1;
+	slack = (uint32_t)(t.rate_bytes * 64 / 1000000000ull) + 1;
 	ck_assert_msg(c.q[i].burst_bytes + slack >= t.burst_bytes &&
 			      c.q[i].burst_bytes <= t.burst_bytes + slack,
 		      "burst %u vs %u", c.q[i].burst_bytes, t.burst_bytes);

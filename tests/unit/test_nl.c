@@ -697,7 +697,7 @@ START_TEST(test_tbf_decode)
 	ck_assert_int_eq(qi.ifindex, 3);
 	ck_assert_uint_eq(qi.handle, 0x10000);
 	ck_assert_uint_eq(qi.parent, TC_H_ROOT);
-	ck_assert_uint_eq(qi.rate_Bps, 5000000000ull);
+	ck_assert_uint_eq(qi.rate_bytes, 5000000000ull);
 	ck_assert_uint_eq(qi.burst_bytes, t.burst_bytes);
 	ck_assert_uint_eq(qi.limit_bytes, t.limit_bytes);
 	nl_batch_free(b);
