@@ -99,7 +99,7 @@ static const struct command commands[] = {
 	{ "exec", cmd_exec, "NAME NODE [--] CMD [ARG...]",
 	  "run a command inside a node",
 	  "  --           optional, between NODE and CMD\n"
-	  "nslab exits with CMD's status.\n" },
+	  "\nnslab exits with CMD's status.\n" },
 	{ "shell", cmd_shell, "NAME NODE", "interactive shell inside a node",
 	  NULL },
 	{ "ls", cmd_ls, "[--json]", "running labs",
@@ -107,7 +107,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "NAME|FILE.xml [--json]",
 	  "nodes, interfaces, addresses, routes, links",
 	  "  --json       print the same as JSON\n"
-	  "The argument is a file when it contains '/', ends in .xml or names\n"
+	  "\nThe argument is a file when it contains '/', ends in .xml or names\n"
 	  "an existing file; else the name of a running lab (needs root).\n" },
 	{ "check", cmd_check, "FILE.xml", "validate only; silent on success",
 	  NULL },
