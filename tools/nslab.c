@@ -70,8 +70,9 @@ void cli_progress_end(void)
 /* The commands: one row each, with its handler and its usage text.
  * `nslab --help`, `nslab CMD --help` and each command's usage error
  * (cli_usage) are all made from this table, so a new command is one row
- * here plus its file tools/cmd_NAME.c (and its line in README.md and
- * nslab.1).  The rows are in the order `nslab --help` lists them. */
+ * here plus its file tools/cmd_NAME.c (its handler declared in cli.h; its
+ * line in README.md and nslab.1).  `nslab --help` lists them in this
+ * order. */
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
