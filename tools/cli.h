@@ -19,6 +19,10 @@ extern int cli_quiet;		/* -q: errors only */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -v messages ("nslab: ..."), only with -v. */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "nslab: usage: nslab CMD ARGS" on stderr, from the command table in
+ * nslab.c (which also makes nslab --help and nslab CMD --help); returns
+ * EXIT_USAGE. */
+int cli_usage(const char *cmd);
 /* Exit 3 with a one-line message unless we run as root. */
 int cli_need_root(void);
 /* Progress on stderr, only when stderr is a terminal and not -q:

@@ -121,9 +121,14 @@ int cmd_down(int argc, char **argv)
 {
 	int i, rc, r;
 
-	if (argc < 2) {
-		cli_err("down: usage: nslab down NAME... | --all");
-		return EXIT_USAGE;
+	if (argc < 2)
+		return cli_usage("down");
+	/* bad input before the root check: no lab name starts with '-' */
+	for (i = 1; i < argc; i++) {
+		if (argv[i][0] == '-' && strcmp(argv[i], "--all")) {
+			cli_err("down: unknown option '%s'", argv[i]);
+			return cli_usage("down");
+		}
 	}
 	rc = cli_need_root();
 	if (rc)

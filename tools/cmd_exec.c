@@ -135,10 +135,8 @@ int cmd_exec(int argc, char **argv)
 
 	if (argc > 3 && !strcmp(argv[3], "--"))
 		i = 4;
-	if (argc <= i) {
-		cli_err("exec: usage: nslab exec NAME NODE [--] CMD [ARG...]");
-		return EXIT_USAGE;
-	}
+	if (argc <= i)
+		return cli_usage("exec");
 	rc = cli_need_root();
 	if (rc)
 		return rc;

@@ -45,7 +45,7 @@ bool cli_is_file_arg(const char *arg)
 static int one_file_arg(int argc, char **argv, const char *cmd)
 {
 	if (argc != 2 || argv[1][0] == '-') {
-		cli_err("usage: nslab %s FILE.xml", cmd);
+		cli_usage(cmd);
 		return -1;
 	}
 	return 0;
@@ -76,7 +76,7 @@ int cmd_plan(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	if (one_file_arg(argc, argv, "plan [--down]"))
+	if (one_file_arg(argc, argv, "plan"))
 		return EXIT_USAGE;
 	ret = cli_load_lab(argv[1], &lab);
 	if (ret)

@@ -57,9 +57,8 @@ int cmd_ls(int argc, char **argv)
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
 		} else {
-			cli_err("ls: unknown argument '%s' (usage: nslab ls [--json])",
-				argv[i]);
-			return EXIT_USAGE;
+			cli_err("ls: unknown argument '%s'", argv[i]);
+			return cli_usage("ls");
 		}
 	}
 	ret = state_list(&v, &n);

@@ -74,10 +74,8 @@ int cmd_shell(int argc, char **argv)
 	char **env;
 	int rc, fd = -1;
 
-	if (argc != 3) {
-		cli_err("shell: usage: nslab shell NAME NODE");
-		return EXIT_USAGE;
-	}
+	if (argc != 3)
+		return cli_usage("shell");
 	rc = cli_need_root();
 	if (rc)
 		return rc;

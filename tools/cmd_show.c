@@ -17,15 +17,11 @@ int cmd_show(int argc, char **argv)
 			json = 1;
 		else if (argv[i][0] != '-' && !what)
 			what = argv[i];
-		else {
-			cli_err("usage: nslab show NAME|FILE.xml [--json]");
-			return EXIT_USAGE;
-		}
+		else
+			return cli_usage("show");
 	}
-	if (!what) {
-		cli_err("usage: nslab show NAME|FILE.xml [--json]");
-		return EXIT_USAGE;
-	}
+	if (!what)
+		return cli_usage("show");
 	if (!cli_is_file_arg(what))
 		return cli_show_live(what, json);
 	ret = cli_load_lab(what, &lab);

@@ -368,8 +368,7 @@ static int parse_args(int argc, char **argv, struct up_args *u, bool run)
 	if (u->file)
 		return 0;
 usage:
-	cli_err(run ? "usage: nslab run FILE.xml [--name NAME] [--keep]" :
-		      "usage: nslab up FILE.xml [--name NAME]");
+	cli_usage(run ? "run" : "up");
 	return -1;
 }
 

@@ -67,37 +67,134 @@ void cli_progress_end(void)
 	progress_shown = 0;
 }
 
-static const char usage[] =
-	"usage: nslab [-v|-q] [--allow-host-src] COMMAND [ARGS]\n"
-	"\n"
-	"  up FILE.xml [--name NAME]          build a lab and leave it running\n"
-	"  down NAME... | --all               tear labs down\n"
-	"  run FILE.xml [--name NAME] [--keep] up + start commands + down\n"
-	"  exec NAME NODE [--] CMD [ARG...]   run a command inside a node\n"
-	"  shell NAME NODE                    interactive shell inside a node\n"
-	"  ls [--json]                        running labs\n"
-	"  show NAME|FILE.xml [--json]        nodes, interfaces, addresses, routes, links\n"
-	"  check FILE.xml                     validate only; silent on success\n"
-	"  plan [--down] FILE.xml             print an equivalent ip/tc shell script\n"
-	"\n"
-	"  -v  say what is being done     -q  errors only\n"
-	"  --allow-host-src  <file src> may name files outside the lab file's directory\n"
-	"  --help, --version\n"
-	"\n"
-	"Exit status: 0 ok, 1 a test or command failed, 2 bad input, 3 the system refused.\n"
-	"See nslab(1) and topologies/README.md for the lab file format.\n";
-
+/* The commands: one row each, with its handler and its usage text.
+ * `nslab --help`, `nslab CMD --help` and each command's usage error
+ * (cli_usage) are all made from this table, so a new command is one row
+ * here plus its file tools/cmd_NAME.c (its handler declared in cli.h; its
+ * line in README.md and nslab.1).  `nslab --help` lists them in this
+ * order. */
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	const char *args;	/* the synopsis after "nslab NAME"; '\n' between
+				 * alternative forms */
+	const char *summary;	/* one line, for nslab --help */
+	const char *options;	/* "  OPTION  meaning\n" lines (and notes), or
+				 * NULL */
 };
 
 static const struct command commands[] = {
-	{ "check", cmd_check }, { "plan", cmd_plan },	{ "show", cmd_show },
-	{ "up", cmd_up },	{ "run", cmd_run },	{ "down", cmd_down },
-	{ "exec", cmd_exec },	{ "shell", cmd_shell }, { "ls", cmd_ls },
-	{ NULL, NULL },
+	{ "up", cmd_up, "FILE.xml [--name NAME]",
+	  "build a lab and leave it running",
+	  "  --name NAME  the lab's name instead of the file's (one file can\n"
+	  "               run several times side by side)\n"
+	  "  -v, -q       as before the command: say more, or errors only\n" },
+	{ "down", cmd_down, "NAME... | --all", "tear labs down",
+	  "  --all        every running lab (and what crashed ones left)\n" },
+	{ "run", cmd_run, "FILE.xml [--name NAME] [--keep]",
+	  "up + start commands + down",
+	  "  --name NAME  the lab's name instead of the file's\n"
+	  "  --keep       leave the lab running (a failure or a signal still\n"
+	  "               tears it down)\n"
+	  "  -v, -q       as before the command: say more, or errors only\n" },
+	{ "exec", cmd_exec, "NAME NODE [--] CMD [ARG...]",
+	  "run a command inside a node",
+	  "  --           optional, between NODE and CMD\n"
+	  "\nnslab exits with CMD's status.\n" },
+	{ "shell", cmd_shell, "NAME NODE", "interactive shell inside a node",
+	  NULL },
+	{ "ls", cmd_ls, "[--json]", "running labs",
+	  "  --json       print the list as JSON\n" },
+	{ "show", cmd_show, "NAME|FILE.xml [--json]",
+	  "nodes, interfaces, addresses, routes, links",
+	  "  --json       print the same as JSON\n"
+	  "\nThe argument is a file when it contains '/', ends in .xml or names\n"
+	  "an existing file; else the name of a running lab (needs root).\n" },
+	{ "check", cmd_check, "FILE.xml", "validate only; silent on success",
+	  NULL },
+	{ "plan", cmd_plan, "[--down] FILE.xml",
+	  "print an equivalent ip/tc shell script",
+	  "  --down       print the script that tears the lab down\n" },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
+
+static const struct command *command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (!strcmp(name, c->name))
+			return c;
+	return NULL;
+}
+
+/* Length of the first line of S (up to '\n' or the end). */
+static int line_len(const char *s)
+{
+	return (int)strcspn(s, "\n");
+}
+
+static void usage(FILE *f)
+{
+	const struct command *c;
+	const char *a;
+	int n, w;
+
+	fputs("usage: nslab [-v|-q] [--allow-host-src] COMMAND [ARGS]\n\n", f);
+	for (c = commands; c->name; c++) {
+		w = 34 - (int)strlen(c->name);
+		for (a = c->args; *a; a += n + !!a[n]) {
+			n = line_len(a);
+			if (a == c->args)
+				fprintf(f, "  %s %-*.*s %s\n", c->name, w, n, a,
+					c->summary);
+			else
+				fprintf(f, "  %s %.*s\n", c->name, n, a);
+		}
+	}
+	fputs("\n"
+	      "  -v  say what is being done     -q  errors only\n"
+	      "  --allow-host-src  <file src> may name files outside the lab file's directory\n"
+	      "  --help, --version; nslab COMMAND --help: that command's usage\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 a test or command failed, 2 bad input, 3 the system refused.\n"
+	      "See nslab(1) and topologies/README.md for the lab file format.\n",
+	      f);
+}
+
+/* nslab CMD --help: the synopsis, the summary and the options. */
+static void command_help(const struct command *c)
+{
+	const char *a;
+	int n;
+
+	for (a = c->args; *a; a += n + !!a[n]) {
+		n = line_len(a);
+		printf("%s nslab %s %.*s\n", a == c->args ? "usage:" : "      ",
+		       c->name, n, a);
+	}
+	printf("\n%s\n", c->summary);
+	if (c->options)
+		printf("\n%s", c->options);
+	puts("\nGlobal options go before the command (nslab --help); see nslab(1).");
+}
+
+int cli_usage(const char *name)
+{
+	const struct command *c = command_find(name);
+	const char *a;
+	int n;
+
+	if (!c) {
+		cli_err("usage: see nslab --help");
+		return EXIT_USAGE;
+	}
+	for (a = c->args; *a; a += n + !!a[n]) {
+		n = line_len(a);
+		cli_err("usage: nslab %s %.*s", c->name, n, a);
+	}
+	return EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
@@ -115,7 +212,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--allow-host-src")) {
 			lab_allow_host_src = true;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			fputs(usage, stdout);
+			usage(stdout);
 			return EXIT_OK;
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("nslab %s\n", NSLAB_VERSION);
@@ -126,12 +223,20 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i == argc) {
-		fputs(usage, stderr);
+		usage(stderr);
 		return EXIT_USAGE;
 	}
-	for (c = commands; c->name; c++)
-		if (!strcmp(argv[i], c->name))
-			return c->fn(argc - i, argv + i);
+	c = command_find(argv[i]);
+	if (c) {
+		/* no command takes a first argument -h or --help (a lab
+		 * file, lab or node name starting with '-' is refused) */
+		if (i + 1 < argc && (!strcmp(argv[i + 1], "--help") ||
+				     !strcmp(argv[i + 1], "-h"))) {
+			command_help(c);
+			return fflush(stdout) ? EXIT_SYSTEM : EXIT_OK;
+		}
+		return c->fn(argc - i, argv + i);
+	}
 	cli_err("unknown command \"%s\" (see nslab --help)", argv[i]);
 	return EXIT_USAGE;
 }
