@@ -7,8 +7,8 @@
  * the node views (view.c): a mount namespace of its own in which the files
  * tree is attached, and one mount namespace per node, kept by fds it
  * reports.  It owns nothing else: no sockets (a socket created in a netns
- * keeps that netns alive too), no cwd on the lab, stdio on /dev/null.  SIGTERM ends it, and with it every
- * namespace in which no process runs.
+ * keeps that netns alive too), no cwd on the lab, stdio on /dev/null.
+ * SIGTERM ends it, and with it every namespace in which no process runs.
  *
  * /run/netns/NAME.NODE is a symlink to /proc/HOLDER/fd/N, so `ip netns exec`
  * and `ip -n` work without a single mount.
