@@ -1,14 +1,14 @@
 /* holder.c — the process that keeps a running lab's namespaces alive.
  *
- * Namespaces are held by file descriptors, never by mounts (README.md,
- * "How a lab lives"): the holder is /proc/self/exe re-executed as "nslab:
- * lab NAME" with the netns fds and the lab's files tree inherited at the
- * same fd numbers.  It first makes the node views (view.c): a mount
- * namespace of its own in which the files tree is attached, and one mount
- * namespace per node, kept by fds it reports.  It owns nothing else: no
- * sockets (a socket created in a netns keeps that netns alive too), no cwd
- * on the lab, stdio on /dev/null.  SIGTERM ends it, and with it every
- * namespace in which no process runs.
+ * Namespaces are held by file descriptors, never by mounts (core/README.md,
+ * "The holder" and "Kernel facts: namespaces by fd"): the holder is
+ * /proc/self/exe re-executed as "nslab: lab NAME" with the netns fds and
+ * the lab's files tree inherited at the same fd numbers.  It first makes
+ * the node views (view.c): a mount namespace of its own in which the files
+ * tree is attached, and one mount namespace per node, kept by fds it
+ * reports.  It owns nothing else: no sockets (a socket created in a netns
+ * keeps that netns alive too), no cwd on the lab, stdio on /dev/null.
+ * SIGTERM ends it, and with it every namespace in which no process runs.
  *
  * /run/netns/NAME.NODE is a symlink to /proc/HOLDER/fd/N, so `ip netns exec`
  * and `ip -n` work without a single mount.

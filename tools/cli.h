@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-/* SPEC §2 exit codes */
+/* exit codes: README.md, "Commands" */
 enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,	/* a test, check step or node command failed */

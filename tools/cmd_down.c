@@ -1,4 +1,5 @@
-/* cmd_down.c — nslab down NAME... | --all (SPEC §5).
+/* cmd_down.c — nslab down NAME... | --all (README.md, "Commands" and
+ * "Security"; core/README.md, "Runner").
  *
  * Per lab (core: runner_down_lab): lock, kill every process in its nodes
  * (TERM, KILL after 2 s), end the holder, remove /run/netns/NAME.* and

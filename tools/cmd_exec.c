@@ -1,10 +1,10 @@
 /* cmd_exec.c — nslab exec NAME NODE [--] CMD [ARG...]
  *
- * Fast path (SPEC §6: < 5 ms for `true`): read nodes.tab under a shared lock
- * released at once (a long command must not keep `down` waiting), open the
- * node's netns through the holder, fork, enter, exec.  No shell.  stdio is
- * passed through; the exit status is the command's (127 not found, 126 not
- * executable, 128+N killed by signal N). */
+ * Fast path (core/README.md, "Speed": < 5 ms for `true`): read nodes.tab
+ * under a shared lock released at once (a long command must not keep `down`
+ * waiting), open the node's netns through the holder, fork, enter, exec.
+ * No shell.  stdio is passed through; the exit status is the command's (127
+ * not found, 126 not executable, 128+N killed by signal N). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -1,8 +1,9 @@
 /* cmd_up.c — nslab up and nslab run: build a lab, hand it to its holder,
  * place node files, run start commands; roll everything back on failure.
  *
- * up is all or nothing (SPEC §5): until the holder owns the namespaces,
- * closing our fds is the undo; after, runner_down_lab() is.
+ * up is all or nothing (core/README.md, "Guarantees the code keeps"):
+ * until the holder owns the namespaces, closing our fds is the undo; after,
+ * runner_down_lab() is.
  */
 #include <errno.h>
 #include <signal.h>

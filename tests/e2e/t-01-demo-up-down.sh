@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-01: up of topologies/demo.xml, what `ls`, /run/netns and ip see, the
-# addresses SPEC §3.5 prescribes, connectivity across r1, down twice.
+# addresses topologies/README.md prescribes ("Automatic addresses"),
+# connectivity across r1, down twice.
 . "$(dirname "$0")/lib.sh"
 
 expect_rc 0 "up demo.xml as $LAB" "$NSLAB" up topologies/demo.xml --name "$LAB" || die "cannot go on without the lab"
@@ -27,9 +28,10 @@ expect_rc 0 "ip netns exec $LAB.h1 ip -br link" ip netns exec "$LAB.h1" ip -br l
 grep -q '^eth0' <<<"$OUT" || fail "h1 has no eth0: $OUT"
 [ "$(wc -l <<<"$OUT")" = 2 ] || fail "h1 should have exactly lo and eth0: $OUT"
 
-# SPEC §3.5: left LAN (r1:eth0, h1, h2) = 3 interfaces + net + broadcast -> /29
-# numbered in document order of nodes: r1 .1, h1 .2, h2 .3; right LAN is the
-# next /29: r1 .9, h3 .10, h4 .11.  gateway="auto" = lowest router address.
+# topologies/README.md, "Automatic addresses": left LAN (r1:eth0, h1, h2) = 3
+# interfaces + net + broadcast -> /29 numbered in document order of nodes: r1
+# .1, h1 .2, h2 .3; right LAN is the next /29: r1 .9, h3 .10, h4 .11.
+# gateway="auto" = lowest router address.
 declare -A want=([r1]="10.0.0.1/29 10.0.0.9/29" [h1]=10.0.0.2/29 [h2]=10.0.0.3/29 [h3]=10.0.0.10/29 [h4]=10.0.0.11/29)
 for n in "${!want[@]}"; do
 	have=$(ip -n "$LAB.$n" -4 -o addr show scope global | awk '{print $4}' | sort | xargs)
@@ -50,7 +52,7 @@ for dst in h2 h3 h4 10.0.0.3 10.0.0.10 10.0.0.11 10.0.0.9; do
 	"$NSLAB" exec "$LAB" h1 ping -c 1 -W 2 "$dst" > /dev/null 2>&1 && pass "h1 pings $dst" || fail "h1 cannot ping $dst"
 done
 "$NSLAB" exec "$LAB" h4 ping -c 1 -W 2 h1 > /dev/null 2>&1 || fail "h4 cannot ping h1"
-# the name resolves to the address SPEC gives
+# the name resolves to the address topologies/README.md gives ("/etc/hosts")
 out=$("$NSLAB" exec "$LAB" h1 getent hosts h4)
 [[ "$out" == 10.0.0.11* ]] || fail "h1 resolves h4 to '$out', expected 10.0.0.11"
 

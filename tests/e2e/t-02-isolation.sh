@@ -1,9 +1,10 @@
 #!/bin/bash
 # t-02: two switches that the lab does not connect stay apart.  h1, h2 on s1
 # and h3, h4 on s2, no router.  nslab refuses overlapping explicit subnets on
-# different segments (SPEC §3.8), so each pair has one half of 10.9.0.0/24
-# plus an on-link route for the other half: every host ARPs for every other
-# directly, and only the missing cable can keep them apart.
+# different segments (topologies/README.md, "Limits"), so each pair has one
+# half of 10.9.0.0/24 plus an on-link route for the other half: every host
+# ARPs for every other directly, and only the missing cable can keep them
+# apart.
 . "$(dirname "$0")/lib.sh"
 
 # first: the same /24 on two unconnected segments is refused before anything is built

@@ -1,9 +1,9 @@
 #!/bin/bash
-# t-04: rate= is a TBF that iperf3 (TCP) measures within 10% of the limit,
-# at 10 Mbit/s and at 100 Mbit/s (SPEC §3.6).  Skips without iperf3.
-# Under emulation (E2E_EMULATED=1, set by tests/vm/matrix) the guest's CPU
-# may not reach 100 Mbit/s: there only the cap is checked (at most 10%
-# over) and at least half the rate; the 10% precision is the host's test.
+# t-04: rate= is a TBF that iperf3 (TCP) measures within 10% of the limit, at
+# 10 Mbit/s and at 100 Mbit/s (topologies/README.md, "Shaping").  Skips
+# without iperf3.  Under emulation (E2E_EMULATED=1, set by tests/vm/matrix) the
+# guest's CPU may not reach 100 Mbit/s: there only the cap is checked (at most
+# 10% over) and at least half the rate; the 10% precision is the host's test.
 . "$(dirname "$0")/lib.sh"
 command -v iperf3 > /dev/null || skip "iperf3 is not installed"
 
@@ -20,7 +20,8 @@ X
 )
 expect_rc 0 "up" "$NSLAB" up "$f" || die "up failed"
 lab_inodes "$LAB"
-# SPEC §3.5: two p2p segments, /30 each: h1 .1 h2 .2, h3 .5 h4 .6
+# topologies/README.md, "Automatic addresses": two p2p segments, /30 each: h1
+# .1 h2 .2, h3 .5 h4 .6
 listening() { ip netns exec "$LAB.$1" ss -Hltn 'sport = :5201' | grep -q LISTEN; }
 
 measure() { # measure CLIENT SERVER-NODE ADDR RATE_BPS

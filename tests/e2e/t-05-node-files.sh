@@ -1,7 +1,7 @@
 #!/bin/bash
-# t-05: a node's view of the file system (SPEC §4): <file> on /etc seen in
-# the node only; /etc writes private per node; /run and /tmp private per
-# node and kept between commands; hostname; NSLAB_LAB/NSLAB_NODE;
+# t-05: a node's view of the file system (README.md, "Inside a node"): <file>
+# on /etc seen in the node only; /etc writes private per node; /run and /tmp
+# private per node and kept between commands; hostname; NSLAB_LAB/NSLAB_NODE;
 # /sys/class/net lists lo and the node's interfaces only; /shared shared.
 . "$(dirname "$0")/lib.sh"
 
@@ -58,12 +58,13 @@ x h2 test -e /run/e2e-mark && fail "h2 sees h1's /run"
 x h2 test -e /tmp/e2e-mark && fail "h2 sees h1's /tmp"
 [ -e /run/e2e-mark ] && fail "the host sees h1's /run/e2e-mark"
 [ -e /tmp/e2e-mark ] && fail "the host sees h1's /tmp/e2e-mark"
-# the lab's shared directory: SPEC §4 says /shared; nslab(1) says /run/shared,
-# and /shared too when that directory exists on the host, named by $NSLAB_SHARED
+# the lab's shared directory (README.md, "Inside a node"; nslab(1)):
+# /run/shared, and /shared too when that directory exists on the host, named
+# by $NSLAB_SHARED
 sh_dir=$(x h1 sh -c 'echo $NSLAB_SHARED')
 if [ -d /shared ]; then want_sh=/shared; else want_sh=/run/shared; fi
 [ "$sh_dir" = "$want_sh" ] || fail "NSLAB_SHARED is '$sh_dir', expected $want_sh"
-[ "$want_sh" = /shared ] || diag "note: the host has no /shared, so the lab's shared directory is /run/shared (nslab.1), not /shared (SPEC §4)"
+[ "$want_sh" = /shared ] || diag "note: the host has no /shared, so the lab's shared directory is /run/shared only (README.md, 'Inside a node'; nslab.1)"
 x h1 sh -c "echo shared-by-h1 > $want_sh/e2e" || fail "h1 cannot write $want_sh"
 [ "$(x r1 cat $want_sh/e2e)" = shared-by-h1 ] || fail "r1 does not see $want_sh/e2e written by h1"
 [ "$(x h2 cat $want_sh/from-file)" = "placed by a file element" ] || fail "<file path=/shared/from-file> is not in h2's $want_sh"

@@ -55,7 +55,7 @@ if [ -f "$log" ]; then
 	grep -q daemon-started "$log" || fail "daemon stdout not in $log: $(cat "$log")"
 	grep -q daemon-stderr "$log" || fail "daemon stderr not in $log: $(cat "$log")"
 	grep -q foreground-ran "$log" && pass "foreground start output in the log" ||
-		diag "note: the foreground start's output is not in $log (SPEC §5 says start-command output is kept there)"
+		diag "note: the foreground start's output is not in $log (README.md, 'Logs' says start-command output is kept there)"
 else
 	fail "no log file $log: $(ls -R /run/nslab/$LAB/log 2>&1)"
 fi

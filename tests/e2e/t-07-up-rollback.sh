@@ -1,6 +1,7 @@
 #!/bin/bash
-# t-07: up is all or nothing (SPEC §5): a failing or timed-out start command
-# makes up exit 1 naming the node and the line, and nothing is left.
+# t-07: up is all or nothing (core/README.md, "Guarantees the code keeps"): a
+# failing or timed-out start command makes up exit 1 naming the node and the
+# line, and nothing is left.
 . "$(dirname "$0")/lib.sh"
 
 f=$(lab_xml fails <<X

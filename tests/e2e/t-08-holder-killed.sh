@@ -1,7 +1,7 @@
 #!/bin/bash
-# t-08: kill -9 of the holder (`nslab: lab NAME`): ls says broken, down
-# exits 0 and removes everything; a node with a running daemon keeps its
-# namespace alive past the holder (SPEC §5) and down kills the daemon.
+# t-08: kill -9 of the holder (`nslab: lab NAME`): ls says broken, down exits
+# 0 and removes everything; a node with a running daemon keeps its namespace
+# alive past the holder (README.md, "Security") and down kills the daemon.
 . "$(dirname "$0")/lib.sh"
 
 holder_of() { ps -eo pid=,args= | awk -v n="$1" '$2 == "nslab:" && $3 == "lab" && $4 == n { print $1 }'; }

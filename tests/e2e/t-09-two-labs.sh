@@ -1,7 +1,7 @@
 #!/bin/bash
 # t-09: two labs from one file, same node names and addresses, side by side
-# (SPEC §5); down of one leaves the other working; up of a name that is up
-# fails with exit 3.
+# (core/README.md, "Guarantees the code keeps"); down of one leaves the other
+# working; up of a name that is up fails with exit 3.
 . "$(dirname "$0")/lib.sh"
 A=$LAB
 new_lab B

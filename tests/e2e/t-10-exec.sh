@@ -1,8 +1,8 @@
 #!/bin/bash
-# t-10: exec semantics (SPEC §2): the command's status passes through (127
-# not found, 126 not executable, 128+N killed by signal N), stdin/stdout
-# pass through, unknown lab or node is exit 2, a signal to nslab exec
-# reaches the command.  Prints the median latency of `exec true`.
+# t-10: exec semantics (README.md, "Commands"): the command's status passes
+# through (127 not found, 126 not executable, 128+N killed by signal N),
+# stdin/stdout pass through, unknown lab or node is exit 2, a signal to nslab
+# exec reaches the command.  Prints the median latency of `exec true`.
 . "$(dirname "$0")/lib.sh"
 
 f=$(lab_xml ex <<X
@@ -84,7 +84,7 @@ if command -v script > /dev/null; then
 		fail "no [$LAB.h2] prompt in: $(head -c 300 <<<"$out")"
 fi
 
-# latency (never asserted: SPEC §6 measures it in make bench)
+# latency (never asserted: core/README.md, "Speed": make bench measures it)
 for i in $(seq 1 41); do
 	a=$(now); "$NSLAB" exec "$LAB" h1 true; b=$(now)
 	awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f\n", (b - a) * 1000 }'

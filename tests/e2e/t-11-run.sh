@@ -1,5 +1,6 @@
 #!/bin/bash
-# t-11: run = up + start commands + tests + down (SPEC §2, §5): leaves
+# t-11: run = up + start commands + tests + down (README.md, "Commands";
+# core/README.md, "Guarantees the code keeps"): leaves
 # nothing; --keep leaves the lab up; SIGTERM or SIGINT while a start command
 # runs ends nslab quickly, non-zero, and leaves nothing.
 . "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/bin/bash
-# t-12: without root (SPEC §2): up/down/exec/run refuse with exit 3 and one
-# line, changing nothing; check, plan and show FILE work.
+# t-12: without root (README.md, "Commands"): up/down/exec/run refuse with
+# exit 3 and one line, changing nothing; check, plan and show FILE work.
 . "$(dirname "$0")/lib.sh"
 command -v setpriv > /dev/null || skip "setpriv is not installed"
 id nobody > /dev/null 2>&1 || skip "no user nobody"

@@ -1,8 +1,8 @@
 #!/bin/bash
 # t-13: a lab needing a qdisc or VLAN support the kernel lacks is refused
-# before anything is built (SPEC §3.6): exit 3, naming the kernel option and
-# the link's line; nothing left.  When the kernel does have the feature,
-# the lab must instead work (delay measured with ping).
+# before anything is built (README.md, "Kernel features"): exit 3, naming the
+# kernel option and the link's line; nothing left.  When the kernel does have
+# the feature, the lab must instead work (delay measured with ping).
 . "$(dirname "$0")/lib.sh"
 
 # probe the kernel in throwaway namespaces (unshare -n: gone on exit)

@@ -22,7 +22,7 @@ while IFS= read -r src; do
 	sed -i "0,/<lab name=\"[^\"]*\"/s//<lab name=\"$LAB\"/" "$f"
 	grep -q "<lab name=\"$LAB\"" "$f" || { fail "$rel: cannot rename the lab"; continue; }
 	n=$((n + 1))
-	# what the file needs, from its attributes (SPEC §3.4, §3.6)
+	# what the file needs, from its attributes (README.md, "Kernel features")
 	want=0 why=
 	if grep -qE '<(link|a-to-b|b-to-a)[^>]*[[:space:]](delay|jitter|loss|duplicate|reorder|corrupt)=' "$f" && [ $netem = no ]; then
 		want=3 why=netem

@@ -1,6 +1,7 @@
 #!/bin/bash
 # t-15: a 200-host star (Mininet's single,200): up, ls says 201 nodes, h1
-# pings h200, down.  Prints the up+down time; never asserts on it (SPEC §6).
+# pings h200, down.  Prints the up+down time; never asserts on it
+# (core/README.md, "Speed").
 . "$(dirname "$0")/lib.sh"
 
 f=$T/star.xml
@@ -20,7 +21,8 @@ lab_inodes "$LAB"
 expect_rc 0 "ls" "$NSLAB" ls
 grep -qE "^${LAB}[[:space:]]+running[[:space:]]+201 nodes" <<<"$OUT" && pass "ls: 201 nodes" || fail "ls: $(grep "^$LAB" <<<"$OUT")"
 [ "$(ls /run/netns | grep -c "^$LAB\.")" = 201 ] || fail "$(ls /run/netns | grep -c "^$LAB\.") netns entries, expected 201"
-# SPEC §3.5: one segment of 200 interfaces -> a /24; hosts numbered in order
+# topologies/README.md, "Automatic addresses": one segment of 200 interfaces
+# -> a /24; hosts numbered in order
 a=$(ip -n "$LAB.h200" -4 -o addr show dev eth0 | awk '{ print $4 }')
 [ "$a" = 10.0.0.200/24 ] || fail "h200 has '$a', expected 10.0.0.200/24"
 [ "$(ip -n "$LAB.s1" -o link show master br0 | wc -l)" = 200 ] || fail "s1's bridge does not have 200 ports"

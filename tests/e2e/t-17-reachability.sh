@@ -17,7 +17,7 @@
 #   s4 - s3
 . "$(dirname "$0")/lib.sh"
 
-# reach LABNAME FILE SPEC: SPEC "all" = every host and router pings every
+# reach LABNAME FILE WHICH: WHICH "all" = every host and router pings every
 # other one by name (its first address, from the node's /etc/hosts), else a
 # list of SRC>DST (DST a node or an address) and !SRC>DST (must fail).
 # Prints "# FAIL" lines; returns the number of misses.

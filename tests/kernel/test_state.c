@@ -59,7 +59,8 @@ static void *netns_thread(void *p)
 	return NULL;
 }
 
-/* A fresh netns held by an fd (DESIGN §2: a helper thread unshares). */
+/* A fresh netns held by an fd (core/README.md, "Kernel facts: namespaces by
+ * fd": a helper thread unshares). */
 static int new_netns(void)
 {
 	pthread_t t;

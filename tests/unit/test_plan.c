@@ -11,7 +11,8 @@
  * rewrites every golden file instead of comparing (the test then passes).
  * Review `git diff tests/data/golden` before committing: each golden file
  * is a claim that the plan is right (names, ifindexes, addresses, routes,
- * qdiscs, files, start commands), checked by hand against SPEC §3.
+ * qdiscs, files, start commands), checked by hand against
+ * topologies/README.md.
  */
 #include "../tsuite.h"
 #include "lab.h"

@@ -1,6 +1,8 @@
 /* test_resolve.c — automatic choices and semantic checks of lab_resolve()
- * (SPEC §3.3, §3.5, §3.6, §3.8) on small inline lab files.  Expected
- * values are computed from SPEC by hand, not copied from the output. */
+ * (topologies/README.md: "Automatic interface names", "Automatic
+ * addresses", "Shaping", "Limits") on small inline lab files.  Expected
+ * values are computed from that document by hand, not copied from the
+ * output. */
 #include "../tsuite.h"
 #include "lab.h"
 #include "plan.h"
@@ -158,7 +160,7 @@ static int all_v4_unique(const struct lab *lab, int *count)
 	return !dup;
 }
 
-/* ---- addresses (SPEC §3.5) ------------------------------------------------ */
+/* ---- addresses (topologies/README.md, "Automatic addresses") ------------ */
 
 START_TEST(test_single4)
 {
@@ -387,8 +389,9 @@ START_TEST(test_ipbase_none)
 	ck_addr4(lab, "r1", "eth0", "");
 	ck_addr4(lab, "r2", "eth0", "");
 	ck_addr4(lab, "h2", "eth0", "192.168.5.2/24");
-	/* SPEC §3.5, topologies/README.md: ipbase="none" turns automatic
-	 * IPv4 off -- also in a segment that holds an explicit address. */
+	/* topologies/README.md, "Automatic addresses": ipbase="none" turns
+	 * automatic IPv4 off -- also in a segment that holds an explicit
+	 * address. */
 	ck_addr4(lab, "h1", "eth0", "");
 	ck_addr4(lab, "h3", "eth0", "");
 	for (i = 0; i < lab->nifaces; i++)
@@ -515,7 +518,7 @@ START_TEST(test_ipv6_auto_off)
 }
 END_TEST
 
-/* ---- interface names and ifindexes (SPEC §3.3) ----------------------------- */
+/* ---- interface names and ifindexes (topologies/README.md) ---------------- */
 
 START_TEST(test_auto_names)
 {
@@ -812,7 +815,7 @@ START_TEST(test_etc_hosts)
 }
 END_TEST
 
-/* ---- checks that refuse a lab (SPEC §3.6, §3.8) ------------------------------ */
+/* ---- checks that refuse a lab (topologies/README.md, "Limits") ----------- */
 
 START_TEST(test_jitter_reorder_need_delay)
 {

@@ -1,5 +1,5 @@
 /* test_units.c — rates, times, percentages, counts and their printed forms
- * (SPEC §3.6 units, core/units.h). */
+ * (topologies/README.md, "Units"; core/units.h). */
 #include "../tsuite.h"
 #include "units.h"
 
