@@ -13,6 +13,7 @@
  * /run/netns/NAME.NODE is a symlink to /proc/HOLDER/fd/N, so `ip netns exec`
  * and `ip -n` work without a single mount.
  */
+#include "holder.h"
 #include "state.h"
 #include "fault.h"
 #include "view.h"
@@ -37,7 +38,7 @@
 #define HOLDER_READY_ENV "NSLAB_HOLDER_READY"
 #define HOLDER_READY_MS 10000
 
-bool state_is_holder_argv0(const char *argv0)
+bool holder_is_argv0(const char *argv0)
 {
 	return argv0 && !strncmp(argv0, HOLDER_PREFIX, strlen(HOLDER_PREFIX));
 }
@@ -95,7 +96,7 @@ static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
 	return ret;
 }
 
-int state_holder_main(void)
+int holder_main(void)
 {
 	const char *env = getenv(HOLDER_READY_ENV);
 	int ready = -1, dirfd = -1, files_fd = -1;
@@ -331,7 +332,7 @@ holder_step(struct state *st, int ret, const char *fmt, ...)
 	return ret;
 }
 
-int state_spawn_holder(struct state *st, const int *ns_fds,
+int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid)
 {
 	int *keep, nkeep = 0, i, ret;
@@ -360,10 +361,10 @@ int state_spawn_holder(struct state *st, const int *ns_fds,
 		ret = holder_step(st, state_save(st), "save %s/%s", st->dir,
 				  STATE_NODES_TAB);
 	if (!ret)
-		ret = holder_step(st, state_link_nodes(st), "make the links %s/%s.*",
+		ret = holder_step(st, holder_link_nodes(st), "make the links %s/%s.*",
 				  state_netns_dir(), st->name);
 	if (ret < 0 && st->holder > 0)
-		state_kill_holder(st, st->holder, 2000000000ull);
+		holder_kill(st, st->holder, 2000000000ull);
 	if (!ret)
 		*pid = st->holder;
 	return ret;
@@ -404,7 +405,7 @@ static int holder_link_one(int dfd, const struct state *st,
 	return 0;
 }
 
-int state_link_nodes(const struct state *st)
+int holder_link_nodes(const struct state *st)
 {
 	int dfd, i, ret = 0;
 
@@ -436,7 +437,7 @@ static int pid_wait_gone(int pidfd, uint64_t timeout_ns)
 	return r > 0 ? 0 : -ETIMEDOUT;
 }
 
-int state_kill_holder(const struct state *st, pid_t pid, uint64_t timeout_ns)
+int holder_kill(const struct state *st, pid_t pid, uint64_t timeout_ns)
 {
 	int pidfd, ret;
 
@@ -447,7 +448,7 @@ int state_kill_holder(const struct state *st, pid_t pid, uint64_t timeout_ns)
 	pidfd = syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == ESRCH ? 0 : -errno;
-	if (!state_holder_ok(pid, st->name, st)) {
+	if (!holder_ok(pid, st->name, st)) {
 		close(pidfd);
 		return 0;
 	}
@@ -528,7 +529,7 @@ static bool proc_identify(pid_t pid, struct proc_ident *id)
 	if (pid <= 0 || read_proc(pid, "cmdline", id->argv0,
 				  sizeof(id->argv0)) <= 0)
 		return false;	/* gone, a zombie or a kernel thread */
-	if (!state_is_holder_argv0(id->argv0))
+	if (!holder_is_argv0(id->argv0))
 		return false;	/* the common case when scanning /proc */
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
 	if (stat(path, &sb) < 0 || !proc_stat(pid, id))
@@ -564,14 +565,14 @@ static bool ident_is_holder(const struct proc_ident *id, pid_t pid,
 		 id->start != st->holder_start);
 }
 
-bool state_holder_ok(pid_t pid, const char *lab, const struct state *st)
+bool holder_ok(pid_t pid, const char *lab, const struct state *st)
 {
 	struct proc_ident id;
 
 	return proc_identify(pid, &id) && ident_is_holder(&id, pid, lab, st);
 }
 
-bool state_holder_alive(const struct state *st)
+bool holder_alive(const struct state *st)
 {
 	struct pollfd pfd = { .fd = st->holder_pidfd, .events = POLLIN };
 
@@ -579,7 +580,7 @@ bool state_holder_alive(const struct state *st)
 	return st->holder_pidfd >= 0 && poll(&pfd, 1, 0) == 0;
 }
 
-int state_holder_prove(struct state *st)
+int holder_prove(struct state *st)
 {
 	int pidfd;
 
@@ -596,8 +597,8 @@ int state_holder_prove(struct state *st)
 	st->holder_pidfd = pidfd;
 	/* identity read after the pidfd was opened, and the pidfd still
 	 * alive after: /proc/PID named the same process throughout */
-	if (!state_holder_ok(st->holder, st->name, st) ||
-	    !state_holder_alive(st)) {
+	if (!holder_ok(st->holder, st->name, st) ||
+	    !holder_alive(st)) {
 		close(pidfd);
 		st->holder_pidfd = -1;
 		return -ESRCH;
@@ -605,7 +606,7 @@ int state_holder_prove(struct state *st)
 	return 0;
 }
 
-/* Called by state_spawn_holder() once the holder reported ready: record
+/* Called by holder_spawn() once the holder reported ready: record
  * who it is, from a pidfd so that the record is of that process. */
 static int holder_note(struct state *st)
 {
@@ -621,7 +622,7 @@ static int holder_note(struct state *st)
 	st->exe_ino = 0;	/* exe_ok(): must be our own binary */
 	if (!proc_identify(st->holder, &id) ||
 	    !ident_is_holder(&id, st->holder, st->name, st) ||
-	    !state_holder_alive(st))
+	    !holder_alive(st))
 		return -ESRCH;
 	st->holder_start = id.start;
 	st->exe_dev = id.exe_dev;
@@ -629,7 +630,7 @@ static int holder_note(struct state *st)
 	return 0;
 }
 
-int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
+int holder_find(const char *lab, const struct state *st, pid_t *pids,
 		       int max, int *impostors)
 {
 	char want[LAB_NAME_MAX + 16];
@@ -658,7 +659,7 @@ int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
 	return n;
 }
 
-/* The lab name in argv[0] of a process that passes state_holder_ok()
+/* The lab name in argv[0] of a process that passes holder_ok()
  * without a record, into name (LAB_NAME_MAX + 1); false otherwise. */
 static bool pid_holder_name(pid_t pid, char *name)
 {
@@ -674,7 +675,7 @@ static bool pid_holder_name(pid_t pid, char *name)
 	return true;
 }
 
-int state_each_holder(void (*fn)(const char *lab, void *arg), void *arg)
+int holder_each(void (*fn)(const char *lab, void *arg), void *arg)
 {
 	char name[LAB_NAME_MAX + 1];
 	struct dirent *de;

@@ -1,6 +1,7 @@
 /* runner.c — entering a node (see runner.h for the view a command gets). */
 #include "runner.h"
 #include "fault.h"
+#include "holder.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -105,7 +106,7 @@ static int open_ns(const char *path, unsigned long ino, int nstype, int *fd)
 	return 0;
 }
 
-/* A namespace fd of the proven holder (state_holder_prove()): opened
+/* A namespace fd of the proven holder (holder_prove()): opened
  * through /proc/HOLDER/fd/N, then the holder is checked to be still alive,
  * so its pid cannot have been taken by another process in between. */
 static int open_held(const struct state *st, const char *path,
@@ -113,7 +114,7 @@ static int open_held(const struct state *st, const char *path,
 {
 	int ret = open_ns(path, ino, nstype, fd);
 
-	if (ret == 0 && !state_holder_alive(st)) {
+	if (ret == 0 && !holder_alive(st)) {
 		close(*fd);
 		*fd = -1;
 		ret = -ENOENT;
@@ -129,7 +130,7 @@ int runner_open_netns(const struct state *st, int node, int *fd)
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
 	n = &st->nodes[node];
-	if (!state_holder_alive(st) || n->netns_fd < 0)
+	if (!holder_alive(st) || n->netns_fd < 0)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
 		 n->netns_fd);
@@ -144,7 +145,7 @@ int runner_open_view(const struct state *st, int node, int *fd)
 	if (node < 0 || node >= st->nnodes)
 		return -EINVAL;
 	n = &st->nodes[node];
-	if (!state_holder_alive(st) || n->view_fd < 0)
+	if (!holder_alive(st) || n->view_fd < 0)
 		return -ENOENT;
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)st->holder,
 		 n->view_fd);
@@ -815,7 +816,7 @@ static void pin_holder(const struct state *st, pid_t holder, struct pins *s)
 	if (pidfd < 0)
 		return;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)holder);
-	d = state_holder_ok(holder, st->name, st) ? opendir(path) : NULL;
+	d = holder_ok(holder, st->name, st) ? opendir(path) : NULL;
 	while (d && (de = readdir(d))) {
 		struct stat sb;
 		dev_t dev = 0;
@@ -898,7 +899,7 @@ static int down_holders(const struct state *st, const pid_t *holders, int nh)
 	int i, ret = 0, r;
 
 	for (i = 0; i < nh; i++) {
-		r = state_kill_holder(st, holders[i], 2000000000ull);
+		r = holder_kill(st, holders[i], 2000000000ull);
 		if (r < 0 && !ret)
 			ret = r;
 	}
@@ -951,10 +952,10 @@ int runner_down_lab(const char *lab, struct runner_down_report *rep)
 		return -ENOMEM;
 	rep->existed = ret == 0;
 	down_raise_nofile();
-	if (state_holder_alive(st))
+	if (holder_alive(st))
 		holders[nh++] = st->holder;
 	else	/* table missing or stale: holders proven without it */
-		nh = state_find_holders(lab, st, holders, DOWN_MAX_HOLDERS,
+		nh = holder_find(lab, st, holders, DOWN_MAX_HOLDERS,
 					&rep->nimpostors);
 	if (nh < 0)
 		nh = 0;

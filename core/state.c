@@ -1,5 +1,6 @@
 /* state.c — /run/nslab/NAME/: lock, node table, per-node dirs, files,
  * removal, listing.  See state.h for the layout. */
+#include "holder.h"
 #include "state.h"
 #include "fault.h"
 
@@ -431,7 +432,7 @@ static int state_open_lock(const char *lab, int how, struct state **out)
 	ret = state_read_tab(st);
 	if (ret < 0)
 		goto fail;
-	state_holder_prove(st);	/* broken when it fails: holder_pidfd -1 */
+	holder_prove(st);	/* broken when it fails: holder_pidfd -1 */
 	*out = st;
 	return 0;
 fail:
@@ -919,7 +920,7 @@ static void state_info_fill(const char *name, struct state_info *in)
 	if (st->dirfd >= 0 && state_read_tab(st) == 0) {
 		in->holder = st->holder;
 		in->nnodes = st->nnodes;
-		in->running = state_holder_prove(st) == 0;
+		in->running = holder_prove(st) == 0;
 	}
 	if (!st->ctime && st->dirfd >= 0 && fstat(st->dirfd, &sb) == 0)
 		st->ctime = sb.st_mtime;

@@ -55,7 +55,7 @@ struct state {
 	int lockfd;			/* flock()ed, -1 once unlocked */
 	pid_t holder;			/* 0 until known */
 	int holder_pidfd;		/* pidfd of the proven holder, -1
-					 * (state_holder_prove()) */
+					 * (holder_prove()) */
 	unsigned long long holder_start;/* its start time, clock ticks */
 	unsigned long long exe_dev, exe_ino;	/* its executable */
 	int files_fd;			/* our fd of the lab's files tree, -1 */
@@ -64,7 +64,7 @@ struct state {
 	int64_t ctime;			/* creation, seconds since the epoch */
 	int nnodes, cap;
 	struct state_node *nodes;
-	char why[160];			/* state_spawn_holder(): what failed */
+	char why[160];			/* holder_spawn(): what failed */
 };
 
 /* Bases, honouring NSLAB_RUN_DIR / NSLAB_NETNS_DIR. */
@@ -116,7 +116,7 @@ int state_node_dirs(struct state *st, int node);
  * nodes/NODE/run/X, /tmp/X -> nodes/NODE/tmp/X, /shared/X and
  * /run/shared/X -> shared/X.  Parents are made 0755.  -EINVAL for any other
  * path or a "." / ".." component; symlinks are never followed.
- * Write /etc files before state_spawn_holder(): the kernel does not promise
+ * Write /etc files before holder_spawn(): the kernel does not promise
  * anything about changes made to an overlay's upper dir while mounted. */
 /* node STATE_LAB_ETC: the lab-wide /etc layer shared by every node (below
  * each node's own files, above the host's /etc). */
@@ -135,35 +135,6 @@ int state_remove_links(const char *lab);
  * target is gone: for down --all. */
 void state_remove_dangling_links(void);
 
-/* ---- who is a holder (holder.c) -------------------------------------------
- *
- * A holder is trusted only when proven: it runs as root (real and
- * effective uid 0), argv[0] is "nslab: lab LAB", it is not a zombie, and
- *  - the recorded holder (st->holder): its start time and executable are
- *    the ones nodes.tab recorded when up started it;
- *  - any other candidate (a lab whose table is missing or stale): its
- *    executable is the one nodes.tab recorded or, without a record, the
- *    running nslab binary itself.
- * A process that merely calls itself "nslab: lab X" is never trusted. */
-
-/* Prove st->holder.  0 and st->holder_pidfd set (kept until state_close),
- * so that state_holder_alive() can later tell that whatever was read from
- * /proc/HOLDER in between came from that very process.  -ESRCH when the
- * recorded holder is gone (or its pid now names another process). */
-int state_holder_prove(struct state *st);
-/* The proven holder still runs (the pidfd has not signalled exit). */
-bool state_holder_alive(const struct state *st);
-/* pid is a holder of lab by the rule above (st may be NULL: no record). */
-bool state_holder_ok(pid_t pid, const char *lab, const struct state *st);
-/* Every live holder of lab that passes state_holder_ok(); returns how many
- * (<= max).  *impostors (may be NULL) counts processes named like one that
- * failed the proof. */
-int state_find_holders(const char *lab, const struct state *st, pid_t *pids,
-		       int max, int *impostors);
-/* fn(LAB, arg) for every running process that passes state_holder_ok()
- * without a record (root, this nslab binary, "nslab: lab LAB"), state dir
- * or not: for down --all.  A lab may come more than once. */
-int state_each_holder(void (*fn)(const char *lab, void *arg), void *arg);
 /* Remove the staging dirs (".LAB.PID", see state_create()) that an `up`
  * killed before renaming one into place left behind: those of lab (of any
  * lab when NULL) whose PID no longer runs. */
@@ -179,26 +150,3 @@ struct state_info {
 };
 /* Every lab under the run dir, sorted by name; *out is malloc()ed. */
 int state_list(struct state_info **out, int *n);
-
-/* ---- holder.c ------------------------------------------------------------
- *
- * Fork+exec /proc/self/exe as "nslab: lab NAME" holding the given netns fds
- * and the files tree (same numbers in the holder), wait until it has made
- * the node views (view.h), then record everything in nodes.tab and make
- * /run/netns/NAME.NODE symlinks.  Nodes not yet in st are added (kind "-").
- * On failure the holder (if any) is killed, st->why says which step of
- * which node failed when the holder could tell, and the caller removes the
- * lab. */
-int state_spawn_holder(struct state *st, const int *ns_fds,
-		       const char *const *node_names, int n, pid_t *pid);
-/* (Re)make the /run/netns symlinks of every node from st. */
-int state_link_nodes(const struct state *st);
-/* SIGTERM holder pid of st's lab, SIGKILL after timeout; waits until it
- * is gone.  0 also when there is none, or when pid is not a holder by
- * state_holder_ok(). */
-int state_kill_holder(const struct state *st, pid_t pid, uint64_t timeout_ns);
-/* The holder itself: argv[0] = "nslab: lab NAME", fd to report readiness in
- * env NSLAB_HOLDER_READY.  Returns only on error (the exit status). */
-int state_holder_main(void);
-/* True when this process was started as a holder (argv[0]). */
-bool state_is_holder_argv0(const char *argv0);

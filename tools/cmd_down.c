@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "runner.h"
+#include "holder.h"
 #include "state.h"
 
 #define DOWN_MAX 4096
@@ -101,7 +102,7 @@ static int down_all(void)
 	{	/* labs whose holder runs, state dir or not */
 		struct { char **names; int *n; } x = { names, &n };
 
-		state_each_holder(add_holder_name, &x);
+		holder_each(add_holder_name, &x);
 	}
 	for (i = 0; i < n; i++) {
 		r = down_one(names[i]);

@@ -21,6 +21,7 @@
 #include "ns.h"
 #include "plan.h"
 #include "runner.h"
+#include "holder.h"
 #include "state.h"
 
 static volatile sig_atomic_t got_signal;
@@ -225,7 +226,7 @@ static int spawn_holder(const struct lab *lab, const struct apply *a,
 		return -ENOMEM;
 	for (i = 0; i < lab->nnodes; i++)
 		names[i] = lab->nodes[i].name;
-	ret = state_spawn_holder(st, a->fds, names, lab->nnodes, &pid);
+	ret = holder_spawn(st, a->fds, names, lab->nnodes, &pid);
 	free(names);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "holder.h"
 #include "lab.h"
 
 #ifndef NSLAB_VERSION
@@ -202,7 +203,7 @@ int main(int argc, char **argv)
 	int i;
 
 	/* The holder of a running lab re-executes us under this name. */
-	if (argv[0] && !strncmp(argv[0], "nslab: lab ", 11))
+	if (holder_is_argv0(argv[0]))
 		return cmd_holder(argc, argv);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {

@@ -26,6 +26,7 @@
 
 #include "ns.h"
 #include "runner.h"
+#include "holder.h"
 #include "state.h"
 #include "../tsuite.h"
 
@@ -42,8 +43,8 @@ static void __attribute__((constructor)) maybe_holder(void)
 			buf[0] = '\0';
 		close(fd);
 	}
-	if (state_is_holder_argv0(buf))
-		_exit(state_holder_main());
+	if (holder_is_argv0(buf))
+		_exit(holder_main());
 }
 
 /* ---- helpers ----------------------------------------------------------------- */
@@ -127,7 +128,7 @@ static struct state *make_held_lab(int nnodes, int *fds)
 	pid_t pid;
 
 	ck_assert_int_le(nnodes, 4);
-	ck_assert_int_eq(state_spawn_holder(st, fds, names, nnodes, &pid), 0);
+	ck_assert_int_eq(holder_spawn(st, fds, names, nnodes, &pid), 0);
 	return st;
 }
 
@@ -222,7 +223,7 @@ START_TEST(test_runner_view)
 	st = make_lab(2, fds);
 	snprintf(file, sizeof(file), "/etc/nslab-test-%d", (int)getpid());
 	ck_assert_int_eq(state_write_file(st, 0, file, "from-lab\n", 9, 0644), 0);
-	ck_assert_int_eq(state_spawn_holder(st, fds, names, 2, &pid), 0);
+	ck_assert_int_eq(holder_spawn(st, fds, names, 2, &pid), 0);
 	snprintf(script, sizeof(script),
 		 "hostname; cat %s; echo $NSLAB_LAB $NSLAB_NODE; "
 		 "echo private > /tmp/p; ls /sys/class/net | tr '\\n' ' '; "
@@ -320,8 +321,8 @@ START_TEST(test_holder)
 	pid_t pid;
 
 	st = make_lab(2, fds);
-	ck_assert_int_eq(state_spawn_holder(st, fds, names, 2, &pid), 0);
-	ck_assert(state_holder_ok(pid, lab_name, NULL));
+	ck_assert_int_eq(holder_spawn(st, fds, names, 2, &pid), 0);
+	ck_assert(holder_ok(pid, lab_name, NULL));
 	for (i = 0; i < 2; i++)
 		close(fds[i]);		/* the holder alone keeps them now */
 	ck_assert(netns_link_exists(lab_name, "n1"));
@@ -339,9 +340,9 @@ START_TEST(test_holder)
 	state_close(st);
 	/* a dead holder: the lab is broken, down still cleans up */
 	kill(pid, SIGKILL);
-	for (i = 0; i < 200 && state_holder_ok(pid, lab_name, NULL); i++)
+	for (i = 0; i < 200 && holder_ok(pid, lab_name, NULL); i++)
 		usleep(10000);
-	ck_assert(!state_holder_ok(pid, lab_name, NULL));
+	ck_assert(!holder_ok(pid, lab_name, NULL));
 	ck_assert_int_eq(state_open_read(lab_name, &st), 0);
 	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
 	state_close(st);
@@ -375,7 +376,7 @@ START_TEST(test_kill_daemon)
 	struct stat sb;
 
 	st = make_lab(1, fds);
-	ck_assert_int_eq(state_spawn_holder(st, fds, names, 1, &holder), 0);
+	ck_assert_int_eq(holder_spawn(st, fds, names, 1, &holder), 0);
 	c.st = st;
 	c.netns_fd = fds[0];
 	ck_assert_int_eq(runner_spawn(&c, &pid, &f), 0);
@@ -398,7 +399,7 @@ START_TEST(test_kill_daemon)
 	ck_assert_int_ge(n, 2);		/* the sh/sleep and the setsid sleep */
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	ck_assert_int_eq(stat(path, &sb), -1);
-	ck_assert(state_holder_ok(holder, lab_name, NULL));	/* spared */
+	ck_assert(holder_ok(holder, lab_name, NULL));	/* spared */
 	state_close(st);
 }
 END_TEST
@@ -421,19 +422,19 @@ START_TEST(test_holder_proof)
 
 	st = make_held_lab(1, fds);
 	holder = st->holder;
-	ck_assert(state_holder_alive(st));
-	ck_assert_int_eq(state_holder_prove(st), 0);
-	ck_assert(!state_holder_ok(getpid(), lab_name, NULL));	/* its name */
+	ck_assert(holder_alive(st));
+	ck_assert_int_eq(holder_prove(st), 0);
+	ck_assert(!holder_ok(getpid(), lab_name, NULL));	/* its name */
 	start = st->holder_start;
 	st->holder_start = start + 1;		/* as after pid reuse */
-	ck_assert_int_eq(state_holder_prove(st), -ESRCH);
+	ck_assert_int_eq(holder_prove(st), -ESRCH);
 	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
 	st->holder_start = start;
 	exe = st->exe_ino;
 	st->exe_ino = exe + 1;			/* another executable */
-	ck_assert_int_eq(state_holder_prove(st), -ESRCH);
+	ck_assert_int_eq(holder_prove(st), -ESRCH);
 	st->exe_ino = exe;
-	ck_assert_int_eq(state_holder_prove(st), 0);
+	ck_assert_int_eq(holder_prove(st), 0);
 	/* a daemon keeps n1 alive past the holder; the table's cookie is
 	 * wrong, as if the inode had passed to another namespace */
 	ck_assert_int_eq(ns_netns_cookie(fds[0], &st->nodes[0].netns_cookie), 0);
@@ -447,7 +448,7 @@ START_TEST(test_holder_proof)
 	close(fds[0]);
 	state_close(st);
 	kill(holder, SIGKILL);
-	for (i = 0; i < 200 && state_holder_ok(holder, lab_name, NULL); i++)
+	for (i = 0; i < 200 && holder_ok(holder, lab_name, NULL); i++)
 		usleep(10000);
 	ck_assert_int_eq(runner_down_lab(lab_name, &rep), 0);
 	ck_assert_int_eq(rep.nkilled, 0);
@@ -476,7 +477,7 @@ START_TEST(test_nothing_left)
 		closedir(d);
 	for (i = 1; i <= 8; i++) {
 		snprintf(pfx2, sizeof(pfx2), "%s%d", prefix, i);
-		ck_assert_int_eq(state_find_holders(pfx2, NULL, pids, 4, NULL), 0);
+		ck_assert_int_eq(holder_find(pfx2, NULL, pids, 4, NULL), 0);
 	}
 }
 END_TEST
