@@ -4,16 +4,22 @@
  *
  * up is all or nothing (core/README.md, "Guarantees the code keeps"):
  * until the holder owns the namespaces, closing our fds is the undo; after,
- * runner_down_lab() is.
+ * life_down() is.
  */
 #include "lifecycle.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -230,13 +236,13 @@ static int spawn_holder(const struct lab *lab, const struct apply *a,
 /* Tear down whatever exists of the lab; used on every failure path. */
 static void rollback(const char *name, struct state **st, struct apply **a)
 {
-	struct runner_down_report rep;
+	struct life_down_report rep;
 
 	apply_free(*a);
 	*a = NULL;
-	state_close(*st);	/* unlock so runner_down_lab can lock */
+	state_close(*st);	/* unlock so life_down can lock */
 	*st = NULL;
-	runner_down_lab(name, &rep);
+	life_down(name, &rep);
 }
 
 /* Before anything is built: file limit, kernel features, the state dir
@@ -338,4 +344,236 @@ sys_fail:
 	io->err("%s: cannot bring the lab up: %s", lab->name, strerror(-ret));
 	rollback(lab->name, &st, &a);
 	return LIFE_SYSTEM;
+}
+
+/* ---- down ------------------------------------------------------------------------- */
+
+/* The namespaces down may kill in, each pinned by an fd of ours until the
+ * kill is over, so that its inode cannot pass to a new namespace while
+ * /proc is scanned (README.md, "Security": what down may kill). */
+struct pins {
+	unsigned long *ino;
+	int *fd;
+	int n, cap;
+};
+
+static bool pins_has(const struct pins *s, unsigned long ino)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ino[i] == ino)
+			return true;
+	return false;
+}
+
+/* Takes fd (closed when not kept). */
+static void pins_add(struct pins *s, int fd, unsigned long ino)
+{
+	if (pins_has(s, ino) || fd < 0)
+		goto drop;
+	if (s->n == s->cap) {
+		int cap = s->cap ? 2 * s->cap : 64;
+		unsigned long *v = reallocarray(s->ino, cap, sizeof(*v));
+		int *f = v ? reallocarray(s->fd, cap, sizeof(*f)) : NULL;
+
+		if (v)
+			s->ino = v;
+		if (!f)
+			goto drop;
+		s->fd = f;
+		s->cap = cap;
+	}
+	s->ino[s->n] = ino;
+	s->fd[s->n++] = fd;
+	return;
+drop:
+	if (fd >= 0)
+		close(fd);
+}
+
+static void pins_free(struct pins *s)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		close(s->fd[i]);
+	free(s->ino);
+	free(s->fd);
+}
+
+/* The network namespaces a proven holder holds: its netns fds, opened
+ * through /proc (only those already known to be on nsfs: opening any
+ * other file of a process could block), kept only if the holder was still
+ * alive afterwards, so they were really its.  Works without nodes.tab. */
+static void pin_holder(const struct state *st, pid_t holder, struct pins *s)
+{
+	char path[64], fdp[336];
+	struct dirent *de;
+	struct pins got = { 0 };
+	struct pollfd pfd;
+	int pidfd, fd, i;
+	DIR *d;
+
+	pidfd = syscall(SYS_pidfd_open, holder, 0);
+	if (pidfd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)holder);
+	d = holder_ok(holder, st->name, st) ? opendir(path) : NULL;
+	while (d && (de = readdir(d))) {
+		struct stat sb;
+		dev_t dev = 0;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fdp, sizeof(fdp), "%s/%s", path, de->d_name);
+		if (stat(fdp, &sb) < 0 || ns_nsfs_dev(&dev) < 0 || sb.st_dev != dev)
+			continue;
+		if (ns_open_proven(fdp, sb.st_ino, CLONE_NEWNET, &fd) == 0)
+			pins_add(&got, fd, sb.st_ino);
+	}
+	if (d)
+		closedir(d);
+	pfd.fd = pidfd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 0) == 0)	/* still alive: they were its fds */
+		for (i = 0; i < got.n; i++)
+			pins_add(s, fcntl(got.fd[i], F_DUPFD_CLOEXEC, 3),
+				 got.ino[i]);
+	pins_free(&got);
+	close(pidfd);
+}
+
+struct wanted {
+	const struct state *st;
+	struct pins *s;
+};
+
+/* A broken lab (no proven holder): a node's namespace outlives the holder
+ * only while a process runs in it.  Such a namespace is the lab's only if
+ * its cookie is the one up recorded; the inode alone may since have passed
+ * to another namespace. */
+static void pin_recorded_one(const struct state *st, pid_t pid,
+			     unsigned long ino, struct pins *s)
+{
+	uint64_t cookie;
+	char path[64];
+	int i, fd;
+
+	for (i = 0; i < st->nnodes; i++)
+		if (st->nodes[i].netns_ino == ino && st->nodes[i].netns_cookie)
+			break;
+	if (i == st->nnodes || pins_has(s, ino))
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	if (ns_open_proven(path, ino, CLONE_NEWNET, &fd) < 0)
+		return;
+	if (ns_netns_cookie(fd, &cookie) == 0 &&
+	    cookie == st->nodes[i].netns_cookie)
+		pins_add(s, fd, ino);
+	else
+		close(fd);
+}
+
+static void pin_recorded(const struct state *st, struct pins *s)
+{
+	char path[64];
+	struct dirent *de;
+	struct stat sb;
+	dev_t dev = 0;
+	DIR *d;
+
+	if (!st->nnodes || ns_nsfs_dev(&dev) < 0 || !(d = opendir("/proc")))
+		return;
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &sb) == 0 && sb.st_dev == dev)
+			pin_recorded_one(st, pid, sb.st_ino, s);
+	}
+	closedir(d);
+}
+
+static int down_holders(const struct state *st, const pid_t *holders, int nh)
+{
+	int i, ret = 0, r;
+
+	for (i = 0; i < nh; i++) {
+		r = holder_kill(st, holders[i], 2000000000ull);
+		if (r < 0 && !ret)
+			ret = r;
+	}
+	return ret;
+}
+
+#define DOWN_MAX_HOLDERS 16
+
+/* A lab whose dir is gone may still have a holder (someone removed
+ * /run/nslab by hand): a state with no dir lets the same path end it. */
+static struct state *down_ghost(const char *lab)
+{
+	struct state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		return NULL;
+	snprintf(st->name, sizeof(st->name), "%s", lab);
+	snprintf(st->dir, sizeof(st->dir), "%s/.ghost-%s", state_run_dir(),
+		 lab);	/* never exists: removal finds nothing */
+	st->dirfd = st->lockfd = st->files_fd = st->files_num = -1;
+	st->holder_pidfd = -1;
+	return st;
+}
+
+/* Enough open files to pin every namespace of a big lab. */
+static void down_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int life_down(const char *lab, struct life_down_report *rep)
+{
+	pid_t holders[DOWN_MAX_HOLDERS];
+	struct pins s = { 0 };
+	struct state *st;
+	int nh = 0, ret, i;
+
+	memset(rep, 0, sizeof(*rep));
+	ret = state_open(lab, &st);
+	if (ret == -ENOENT)
+		st = down_ghost(lab);
+	else if (ret < 0)
+		return ret;
+	if (!st)
+		return -ENOMEM;
+	rep->existed = ret == 0;
+	down_raise_nofile();
+	if (holder_alive(st))
+		holders[nh++] = st->holder;
+	else	/* table missing or stale: holders proven without it */
+		nh = holder_find(lab, st, holders, DOWN_MAX_HOLDERS,
+					&rep->nimpostors);
+	if (nh < 0)
+		nh = 0;
+	rep->existed |= nh > 0;
+	for (i = 0; i < nh; i++)
+		pin_holder(st, holders[i], &s);
+	if (!nh)
+		pin_recorded(st, &s);
+	ret = runner_kill_lab(s.ino, s.n, 0, &rep->nkilled);
+	if (!ret)
+		ret = down_holders(st, holders, nh);
+	rep->nholders = nh;
+	if (!ret)
+		ret = state_remove(st);
+	pins_free(&s);
+	state_close(st);
+	return ret;
 }

@@ -1,11 +1,12 @@
 /* lifecycle.h — a lab's life for every command that needs it (up, run,
  * and the coming test and link): life_up() builds a lab all or nothing;
- * runner_down_lab() (runner.h) ends one.  Printing is the caller's: core
+ * life_down() (runner.h) ends one.  Printing is the caller's: core
  * says what happened through the callbacks of struct life_io and returns
  * the exit status the command should end with. */
 #pragma once
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "lab.h"
 #include "plan.h"
@@ -30,3 +31,15 @@ struct life_io {
  * LIFE_FAILED (a start command failed) or 128 + N (signal N arrived:
  * *runner_cancel).  LIFE_OK: the lab runs, held by its holder. */
 int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io);
+
+/* `down` of one lab, usable without the XML: lock, kill its processes,
+ * its holder(s), remove symlinks and the state dir.  0 also when the lab
+ * does not exist (*existed false); a half-built lab is removed too. */
+struct life_down_report {
+	bool existed;
+	int nkilled;		/* processes killed in the lab's nodes */
+	int nholders;		/* holders ended */
+	int nimpostors;		/* processes named like its holder that
+				 * failed the proof (holder.h): left alone */
+};
+int life_down(const char *lab, struct life_down_report *rep);

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/close_range.h>
 #include <linux/mount.h>
+#include <linux/nsfs.h>
 
 struct ns_job {
 	int netns_fd;
@@ -284,5 +286,39 @@ int ns_kernel_check(const char **missing)
 		*missing = "close_range(CLOSE_RANGE_CLOEXEC) (Linux 5.11)";
 		return -ENOSYS;
 	}
+	return 0;
+}
+
+/* ---- namespace files ---------------------------------------------------- */
+
+int ns_nsfs_dev(dev_t *dev)
+{
+	struct stat sb;
+
+	if (stat("/proc/self/ns/net", &sb) < 0)
+		return -errno;
+	*dev = sb.st_dev;
+	return 0;
+}
+
+int ns_open_proven(const char *path, unsigned long ino, int nstype, int *fd)
+{
+	struct stat sb;
+	dev_t dev = 0;
+	int f, ret;
+
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	ret = ns_nsfs_dev(&dev);
+	if (!ret && (fstat(f, &sb) < 0 || sb.st_dev != dev ||
+		     (ino && sb.st_ino != ino) ||
+		     (nstype && ioctl(f, NS_GET_NSTYPE) != nstype)))
+		ret = -ESTALE;
+	if (ret < 0) {
+		close(f);
+		return ret;
+	}
+	*fd = f;
 	return 0;
 }

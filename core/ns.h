@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* New netns; *fd_out is an O_CLOEXEC fd of /proc/thread-self/ns/net taken in
  * the helper thread (in a thread /proc/self names the process's netns).  The
@@ -60,3 +61,10 @@ int ns_sysctl_write_here(const char *key, const char *value);
  * Linux 5.11"), or another -errno when a probe could not tell. */
 #define NS_KERNEL_OLDEST "5.11"
 int ns_kernel_check(const char **missing);
+
+/* The device of nsfs (every namespace file is on it). */
+int ns_nsfs_dev(dev_t *dev);
+/* Open a namespace file and prove what it is: on nsfs, of inode ino when
+ * ino != 0 (a reused holder pid gives another), of type nstype (CLONE_NEW*)
+ * when != 0.  -ESTALE when it is not. */
+int ns_open_proven(const char *path, unsigned long ino, int nstype, int *fd);

@@ -83,14 +83,3 @@ int runner_exit_code(int status);
 int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 		    int *nkilled);
 
-/* `down` of one lab, usable without the XML: lock, kill its processes,
- * its holder(s), remove symlinks and the state dir.  0 also when the lab
- * does not exist (*existed false); a half-built lab is removed too. */
-struct runner_down_report {
-	bool existed;
-	int nkilled;		/* processes killed in the lab's nodes */
-	int nholders;		/* holders ended */
-	int nimpostors;		/* processes named like its holder that
-				 * failed the proof (state.h): left alone */
-};
-int runner_down_lab(const char *lab, struct runner_down_report *rep);

@@ -1,7 +1,7 @@
 /* cmd_down.c — nslab down NAME... | --all (README.md, "Commands" and
  * "Security"; core/README.md, "Runner").
  *
- * Per lab (core: runner_down_lab): lock, kill every process in its nodes
+ * Per lab (core: life_down): lock, kill every process in its nodes
  * (TERM, KILL after 2 s), end the holder, remove /run/netns/NAME.* and
  * /run/nslab/NAME.  Idempotent: a lab that is gone is fine (-v says so), a
  * half-built one is removed too, and so is a staging dir (.NAME.PID) that an
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "lifecycle.h"
 #include "runner.h"
 #include "holder.h"
 #include "state.h"
@@ -22,14 +23,14 @@
 
 static int down_one(const char *lab)
 {
-	struct runner_down_report rep;
+	struct life_down_report rep;
 	int ret;
 
 	if (!state_name_ok(lab)) {
 		cli_err("down: '%s': not a valid lab name", lab);
 		return EXIT_USAGE;
 	}
-	ret = runner_down_lab(lab, &rep);
+	ret = life_down(lab, &rep);
 	if (ret == -EPERM || ret == -EUCLEAN) {
 		cli_err("down %s: %s/%s is not a lab's directory (%s); not "
 			"touching it", lab, state_run_dir(), lab, ret == -EPERM ?

@@ -145,7 +145,7 @@ int cmd_up(int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	struct runner_down_report rep;
+	struct life_down_report rep;
 	struct up_args u;
 	struct plan *plan;
 	struct lab *lab;
@@ -164,7 +164,7 @@ int cmd_run(int argc, char **argv)
 		ret = 128 + (int)got_signal;
 	if (u.keep && !got_signal)
 		cli_info("lab %s kept running (nslab down %s)", lab->name, lab->name);
-	else if (runner_down_lab(lab->name, &rep) && !ret) {
+	else if (life_down(lab->name, &rep) && !ret) {
 		cli_err("%s: teardown failed", lab->name);
 		ret = EXIT_SYSTEM;
 	}

@@ -2,7 +2,7 @@
  *
  * Every test case has an unchecked fixture: setup (in the parent) points
  * NSLAB_RUN_DIR at a fresh temporary dir; teardown (in the parent, so it runs
- * even when the forked test failed or crashed) runs runner_down_lab() on the
+ * even when the forked test failed or crashed) runs life_down() on the
  * case's lab and removes the dir.  The last case asserts that nothing is
  * left: no /run/netns/LAB.* entry, no holder process.
  *
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ns.h"
+#include "lifecycle.h"
 #include "runner.h"
 #include "holder.h"
 #include "state.h"
@@ -98,9 +99,9 @@ static void fixture_setup(void)
 
 static void fixture_teardown(void)
 {
-	struct runner_down_report rep;
+	struct life_down_report rep;
 
-	runner_down_lab(lab_name, &rep);
+	life_down(lab_name, &rep);
 	nftw(tmp_root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -347,11 +348,11 @@ START_TEST(test_holder)
 	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
 	state_close(st);
 	{
-		struct runner_down_report rep;
+		struct life_down_report rep;
 
-		ck_assert_int_eq(runner_down_lab(lab_name, &rep), 0);
+		ck_assert_int_eq(life_down(lab_name, &rep), 0);
 		ck_assert(rep.existed);
-		ck_assert_int_eq(runner_down_lab(lab_name, &rep), 0);
+		ck_assert_int_eq(life_down(lab_name, &rep), 0);
 		ck_assert(!rep.existed);
 	}
 	ck_assert(!netns_link_exists(lab_name, "n1"));
@@ -412,7 +413,7 @@ START_TEST(test_holder_proof)
 	char *argv[] = { "/bin/sh", "-c", "exec sleep 1000", NULL };
 	struct runner_cmd c = { .argv = argv, .fd_in = -1, .fd_out = -1,
 				.fd_err = -1, .background = true };
-	struct runner_down_report rep;
+	struct life_down_report rep;
 	unsigned long long start, exe;
 	struct runner_fail f;
 	unsigned long ino;
@@ -450,7 +451,7 @@ START_TEST(test_holder_proof)
 	kill(holder, SIGKILL);
 	for (i = 0; i < 200 && holder_ok(holder, lab_name, NULL); i++)
 		usleep(10000);
-	ck_assert_int_eq(runner_down_lab(lab_name, &rep), 0);
+	ck_assert_int_eq(life_down(lab_name, &rep), 0);
 	ck_assert_int_eq(rep.nkilled, 0);
 	ck_assert_int_eq(kill(pid, 0), 0);	/* not proven: left alone */
 	ck_assert_int_eq(runner_kill_lab(&ino, 1, 0, &n), 0);
