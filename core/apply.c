@@ -375,7 +375,7 @@ static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *o
 			.delay_ns = s->delay_ns, .jitter_ns = s->jitter_ns,
 			.limit_pkts = s->queue_pkts, .loss_pct = s->loss_pct,
 			.duplicate_pct = s->duplicate_pct,
-			.reorder_pct = s->delay_ns ? s->reorder_pct : 0,
+			.reorder_pct = lab_shaping_reorder(s),
 			.corrupt_pct = s->corrupt_pct, .use_dist = 1,
 		};
 

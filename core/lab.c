@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -513,91 +514,105 @@ bool lab_shaping_needs_tbf(const struct lab_shaping *s)
 	return (s->set & LAB_SH_RATE) && s->rate_bps;
 }
 
+/* The table of lab.h, with each field's place and size. */
+enum shape_kind { SHK_RATE, SHK_TIME, SHK_PCT, SHK_COUNT };
+
+static const struct shape_attr {
+	const char *name;
+	unsigned bit;
+	enum shape_kind kind;
+	bool netem;
+	size_t off, size;
+} shape_attrs[] = {
+#define SHAPE_ROW_(n, field, k, nm)                                           \
+	{ #n, 1u << LAB_SHI_##n, SHK_##k, nm,                                 \
+	  offsetof(struct lab_shaping, field),                                \
+	  sizeof(((struct lab_shaping *)0)->field) },
+	LAB_SHAPING_ATTRS(SHAPE_ROW_)
+};
+
+/* A field is "on" when written and not zero. */
+static bool shape_on(const struct lab_shaping *s, const struct shape_attr *a)
+{
+	const char *p = (const char *)s + a->off;
+
+	if (!(s->set & a->bit))
+		return false;
+	switch (a->kind) {
+	case SHK_PCT:
+		return *(const double *)(const void *)p > 0;
+	case SHK_COUNT:
+		return *(const uint32_t *)(const void *)p != 0;
+	default:
+		return *(const uint64_t *)(const void *)p != 0;
+	}
+}
+
 bool lab_shaping_needs_netem(const struct lab_shaping *s)
 {
-	return ((s->set & LAB_SH_DELAY) && s->delay_ns) ||
-	       ((s->set & LAB_SH_JITTER) && s->jitter_ns) ||
-	       ((s->set & LAB_SH_LOSS) && s->loss_pct > 0) ||
-	       ((s->set & LAB_SH_DUPLICATE) && s->duplicate_pct > 0) ||
-	       ((s->set & LAB_SH_REORDER) && s->reorder_pct > 0) ||
-	       ((s->set & LAB_SH_CORRUPT) && s->corrupt_pct > 0);
+	size_t i;
+
+	for (i = 0; i < sizeof(shape_attrs) / sizeof(shape_attrs[0]); i++)
+		if (shape_attrs[i].netem && shape_on(s, &shape_attrs[i]))
+			return true;
+	return false;
 }
 
-static int shape_pct(struct lab_shaping *s, unsigned bit, double *dst,
-		     const char *val, const char **why)
+double lab_shaping_reorder(const struct lab_shaping *s)
 {
-	int ret = units_percent(val, dst, why);
-
-	if (!ret)
-		s->set |= bit;
-	return ret;
+	return s->delay_ns ? s->reorder_pct : 0;
 }
 
-static int shape_time(struct lab_shaping *s, unsigned bit, uint64_t *dst,
-		      const char *val, const char **why)
+static int shape_parse(const struct shape_attr *a, void *dst, const char *val,
+		       const char **why)
 {
-	int ret = units_time(val, dst, 1, why);
+	uint64_t q;
+	int ret;
 
-	if (!ret)
-		s->set |= bit;
-	return ret;
+	switch (a->kind) {
+	case SHK_RATE:
+		return units_rate(val, dst, 1, why);
+	case SHK_TIME:
+		return units_time(val, dst, 1, why);
+	case SHK_PCT:
+		return units_percent(val, dst, why);
+	default:
+		ret = units_uint(val, 1, 1000000, &q, why);
+		if (!ret)
+			*(uint32_t *)dst = (uint32_t)q;
+		return ret;
+	}
 }
 
 int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
 		    const char **why)
 {
-	uint64_t q;
+	size_t i;
 	int ret;
 
-	if (!strcmp(key, "rate")) {
-		ret = units_rate(val, &s->rate_bps, 1, why);
+	for (i = 0; i < sizeof(shape_attrs) / sizeof(shape_attrs[0]); i++) {
+		const struct shape_attr *a = &shape_attrs[i];
+
+		if (strcmp(key, a->name))
+			continue;
+		ret = shape_parse(a, (char *)s + a->off, val, why);
 		if (!ret)
-			s->set |= LAB_SH_RATE;
+			s->set |= a->bit;
 		return ret;
-	}
-	if (!strcmp(key, "delay"))
-		return shape_time(s, LAB_SH_DELAY, &s->delay_ns, val, why);
-	if (!strcmp(key, "jitter"))
-		return shape_time(s, LAB_SH_JITTER, &s->jitter_ns, val, why);
-	if (!strcmp(key, "loss"))
-		return shape_pct(s, LAB_SH_LOSS, &s->loss_pct, val, why);
-	if (!strcmp(key, "duplicate"))
-		return shape_pct(s, LAB_SH_DUPLICATE, &s->duplicate_pct, val,
-				 why);
-	if (!strcmp(key, "reorder"))
-		return shape_pct(s, LAB_SH_REORDER, &s->reorder_pct, val, why);
-	if (!strcmp(key, "corrupt"))
-		return shape_pct(s, LAB_SH_CORRUPT, &s->corrupt_pct, val, why);
-	if (!strcmp(key, "queue")) {
-		ret = units_uint(val, 1, 1000000, &q, why);
-		if (ret)
-			return ret;
-		s->queue_pkts = (uint32_t)q;
-		s->set |= LAB_SH_QUEUE;
-		return 0;
 	}
 	return -ENOENT;
 }
 
 void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over)
 {
-	unsigned o = over->set;
+	size_t i;
 
-	if (o & LAB_SH_RATE)
-		dst->rate_bps = over->rate_bps;
-	if (o & LAB_SH_DELAY)
-		dst->delay_ns = over->delay_ns;
-	if (o & LAB_SH_JITTER)
-		dst->jitter_ns = over->jitter_ns;
-	if (o & LAB_SH_LOSS)
-		dst->loss_pct = over->loss_pct;
-	if (o & LAB_SH_DUPLICATE)
-		dst->duplicate_pct = over->duplicate_pct;
-	if (o & LAB_SH_REORDER)
-		dst->reorder_pct = over->reorder_pct;
-	if (o & LAB_SH_CORRUPT)
-		dst->corrupt_pct = over->corrupt_pct;
-	if (o & LAB_SH_QUEUE)
-		dst->queue_pkts = over->queue_pkts;
-	dst->set |= o;
+	for (i = 0; i < sizeof(shape_attrs) / sizeof(shape_attrs[0]); i++) {
+		const struct shape_attr *a = &shape_attrs[i];
+
+		if (over->set & a->bit)
+			memcpy((char *)dst + a->off,
+			       (const char *)over + a->off, a->size);
+	}
+	dst->set |= over->set;
 }

@@ -89,15 +89,42 @@ uint64_t lab_regex_size(const char *re);
 
 /* ---- shaping ----------------------------------------------------------- */
 
+/* The shaping attributes, one row each (README of the format:
+ * topologies/README.md, "Shaping"): X(name, field, kind, netem).  Every
+ * list of them derives from this table: the bits below, the attributes
+ * each element allows (LAB_SHAPING_NAMES), parsing (lab_shaping_set()),
+ * merging (lab_shaping_merge()), which qdisc a direction needs.  Kinds:
+ * RATE bits/s, TIME ns, PCT percent, COUNT packets.  A new attribute is one
+ * row here, its field in struct lab_shaping, and its use in plan/apply. */
+#define LAB_SHAPING_ATTRS(X)                                                  \
+	X(rate, rate_bps, RATE, 0)                                            \
+	X(delay, delay_ns, TIME, 1)                                           \
+	X(jitter, jitter_ns, TIME, 1)                                         \
+	X(loss, loss_pct, PCT, 1)                                             \
+	X(duplicate, duplicate_pct, PCT, 1)                                   \
+	X(reorder, reorder_pct, PCT, 1)                                       \
+	X(corrupt, corrupt_pct, PCT, 1)                                       \
+	X(queue, queue_pkts, COUNT, 0)
+
+/* "rate", "delay", ...: for attribute lists of the elements that shape */
+#define LAB_SHAPING_NAME_(name, field, kind, netem) #name,
+#define LAB_SHAPING_NAMES LAB_SHAPING_ATTRS(LAB_SHAPING_NAME_)
+
+enum lab_shape_index {
+#define LAB_SHAPING_INDEX_(name, field, kind, netem) LAB_SHI_##name,
+	LAB_SHAPING_ATTRS(LAB_SHAPING_INDEX_)
+	LAB_SHI_COUNT
+};
+
 enum lab_shape_bits {
-	LAB_SH_RATE = 1 << 0,
-	LAB_SH_DELAY = 1 << 1,
-	LAB_SH_JITTER = 1 << 2,
-	LAB_SH_LOSS = 1 << 3,
-	LAB_SH_DUPLICATE = 1 << 4,
-	LAB_SH_REORDER = 1 << 5,
-	LAB_SH_CORRUPT = 1 << 6,
-	LAB_SH_QUEUE = 1 << 7,
+	LAB_SH_RATE = 1 << LAB_SHI_rate,
+	LAB_SH_DELAY = 1 << LAB_SHI_delay,
+	LAB_SH_JITTER = 1 << LAB_SHI_jitter,
+	LAB_SH_LOSS = 1 << LAB_SHI_loss,
+	LAB_SH_DUPLICATE = 1 << LAB_SHI_duplicate,
+	LAB_SH_REORDER = 1 << LAB_SHI_reorder,
+	LAB_SH_CORRUPT = 1 << LAB_SHI_corrupt,
+	LAB_SH_QUEUE = 1 << LAB_SHI_queue,
 };
 #define LAB_SH_NETEM                                                          \
 	(LAB_SH_DELAY | LAB_SH_JITTER | LAB_SH_LOSS | LAB_SH_DUPLICATE |      \
@@ -123,6 +150,9 @@ int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
 		    const char **why);
 /* Overlay: fields set in `over` replace those of `base`. */
 void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over);
+/* The reorder percentage netem gets: reordering needs a delay (the kernel
+ * refuses it without one; resolve refuses such a file), 0 otherwise. */
+double lab_shaping_reorder(const struct lab_shaping *s);
 
 /* ---- model ------------------------------------------------------------- */
 

@@ -37,10 +37,7 @@
 
 /* ---- shaping and link ends ---------------------------------------------- */
 
-static const char *const shaping_attrs[] = {
-	"rate", "delay", "jitter", "loss", "duplicate", "reorder", "corrupt",
-	"queue", NULL,
-};
+static const char *const shaping_attrs[] = { LAB_SHAPING_NAMES NULL };
 
 void read_shaping(struct parser *p, xmlNodePtr n, struct lab_shaping *s)
 {
@@ -140,10 +137,7 @@ static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 
 static void el_direction(struct parser *p, xmlNodePtr n, int ctx)
 {
-	static const char *const allowed[] = {
-		"rate", "delay", "jitter", "loss", "duplicate", "reorder",
-		"corrupt", "queue", NULL,
-	};
+	static const char *const allowed[] = { LAB_SHAPING_NAMES NULL };
 	struct lab_link *l = &p->lab->links[ctx];
 	int d = !strcmp(ename(n), "b-to-a");
 	struct lab_shaping s = { 0 };
@@ -159,8 +153,7 @@ static void el_direction(struct parser *p, xmlNodePtr n, int ctx)
 static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 {
 	static const char *const allowed[] = {
-		"a", "b", "rate", "delay", "jitter", "loss", "duplicate",
-		"reorder", "corrupt", "queue", "mtu", "vlan", "vlans", NULL,
+		"a", "b", LAB_SHAPING_NAMES "mtu", "vlan", "vlans", NULL,
 	};
 	static const char *const required[] = { "a", "b", NULL };
 	static const struct handler dirs[] = {

@@ -168,8 +168,7 @@ static void step_link(struct parser *p, xmlNodePtr n, int ctx)
 {
 	static const char *const allowed[] = { "a", "b", "name", NULL };
 	static const char *const set_allowed[] = {
-		"a", "b", "name", "rate", "delay", "jitter", "loss",
-		"duplicate", "reorder", "corrupt", "queue", NULL,
+		"a", "b", "name", LAB_SHAPING_NAMES NULL,
 	};
 	static const char *const required[] = { "a", "b", NULL };
 	enum lab_step_kind k = ctx;

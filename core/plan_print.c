@@ -231,8 +231,8 @@ static void pr_netem(struct out *o, const struct plan_op *op)
 		fprintf(o->f, " loss %g%%", s->loss_pct);
 	if (s->duplicate_pct > 0)
 		fprintf(o->f, " duplicate %g%%", s->duplicate_pct);
-	if (s->reorder_pct > 0 && s->delay_ns)
-		fprintf(o->f, " reorder %g%%", s->reorder_pct);
+	if (lab_shaping_reorder(s) > 0)
+		fprintf(o->f, " reorder %g%%", lab_shaping_reorder(s));
 	if (s->corrupt_pct > 0)
 		fprintf(o->f, " corrupt %g%%", s->corrupt_pct);
 	fputc('\n', o->f);

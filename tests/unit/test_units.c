@@ -1,6 +1,7 @@
 /* test_units.c — rates, times, percentages, counts and their printed forms
  * (topologies/README.md, "Units"; core/units.h). */
 #include "../tsuite.h"
+#include "lab.h"
 #include "units.h"
 
 #include <errno.h>
@@ -266,6 +267,55 @@ START_TEST(test_round_trip_sweep)
 }
 END_TEST
 
+/* The shaping table (lab.h): every attribute it names parses, sets
+ * exactly its own bit, and merges only when set. */
+START_TEST(test_shaping_table)
+{
+	static const char *const names[] = { LAB_SHAPING_NAMES NULL };
+	static const char *const vals[] = { "10mbit", "5ms", "1ms", "1%",
+					    "2%", "3%", "4%", "50" };
+	struct lab_shaping all = { 0 }, base = { 0 }, over = { 0 };
+	const char *why = NULL;
+	unsigned seen = 0;
+	int i;
+
+	ck_assert_int_eq(sizeof(vals) / sizeof(vals[0]), LAB_SHI_COUNT);
+	for (i = 0; names[i]; i++) {
+		struct lab_shaping one = { 0 };
+
+		ck_assert_msg(lab_shaping_set(&one, names[i], vals[i], &why) == 0,
+			      "%s=%s: %s", names[i], vals[i], why);
+		ck_assert_uint_eq(one.set, 1u << i);
+		ck_assert(!(seen & one.set));
+		seen |= one.set;
+		ck_assert_int_eq(lab_shaping_set(&all, names[i], vals[i], &why), 0);
+	}
+	ck_assert_int_eq(i, LAB_SHI_COUNT);
+	ck_assert_int_eq(lab_shaping_set(&all, "bogus", "1", &why), -ENOENT);
+	ck_assert_int_eq(lab_shaping_set(&all, "delay", "soon", &why), -EINVAL);
+	ck_assert_uint_eq(all.rate_bps, 10000000);
+	ck_assert_uint_eq(all.delay_ns, 5000000);
+	ck_assert_uint_eq(all.jitter_ns, 1000000);
+	ck_assert(all.corrupt_pct == 4.0);
+	ck_assert_uint_eq(all.queue_pkts, 50);
+	ck_assert(lab_shaping_needs_netem(&all) && lab_shaping_needs_tbf(&all));
+	ck_assert(lab_shaping_reorder(&all) == 3.0);
+	/* merge: only what `over` set replaces base */
+	base = all;
+	ck_assert_int_eq(lab_shaping_set(&over, "delay", "0", &why), 0);
+	ck_assert_int_eq(lab_shaping_set(&over, "queue", "7", &why), 0);
+	lab_shaping_merge(&base, &over);
+	ck_assert_uint_eq(base.delay_ns, 0);
+	ck_assert_uint_eq(base.queue_pkts, 7);
+	ck_assert_uint_eq(base.rate_bps, 10000000);
+	ck_assert(base.loss_pct == 1.0);
+	ck_assert(lab_shaping_reorder(&base) == 0);	/* no delay left */
+	memset(&over, 0, sizeof(over));
+	ck_assert_int_eq(lab_shaping_set(&over, "rate", "none", &why), 0);
+	ck_assert(!lab_shaping_needs_tbf(&over) && !lab_shaping_needs_netem(&over));
+}
+END_TEST
+
 Suite *units_suite(void);
 Suite *units_suite(void)
 {
@@ -284,6 +334,7 @@ Suite *units_suite(void)
 	tcase_add_test(tc, test_rate_str);
 	tcase_add_test(tc, test_time_str);
 	tcase_add_test(tc, test_round_trip_sweep);
+	tcase_add_test(tc, test_shaping_table);
 	suite_add_tcase(s, tc);
 	return s;
 }
