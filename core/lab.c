@@ -507,6 +507,56 @@ uint64_t lab_regex_size(const char *re)
 	return size;
 }
 
+/* ---- names and node paths ------------------------------------------------ */
+
+static bool set_why(const char **why, const char *text)
+{
+	if (why)
+		*why = text;
+	return false;
+}
+
+bool lab_name_check(const char *s, const char **why)
+{
+	size_t len = s ? strlen(s) : 0, i;
+
+	if (len == 0 || len > LAB_NAME_MAX)
+		return set_why(why, "must be 1 to 32 characters");
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return set_why(why, "must start with a letter");
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return set_why(why, "may hold only letters, digits, '_' and '-'");
+	}
+	return true;
+}
+
+enum lab_area lab_file_area(const char *path, const char **rest)
+{
+	/* longest prefix first: /run/shared/ before /run/ */
+	static const struct {
+		const char *prefix;
+		enum lab_area area;
+	} map[] = {
+		{ "/run/shared/", LAB_AREA_SHARED }, { "/shared/", LAB_AREA_SHARED },
+		{ "/etc/", LAB_AREA_ETC }, { "/run/", LAB_AREA_RUN },
+		{ "/tmp/", LAB_AREA_TMP },
+	};
+	size_t i, l;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		l = strlen(map[i].prefix);
+		if (!strncmp(path, map[i].prefix, l)) {
+			*rest = path + l;
+			return map[i].area;
+		}
+	}
+	return LAB_AREA_NONE;
+}
+
 /* ---- shaping ----------------------------------------------------------- */
 
 bool lab_shaping_needs_tbf(const struct lab_shaping *s)

@@ -87,6 +87,20 @@ const char *lab_pool_unusable(const struct lab_addr *base, char *buf,
  * expression: nested repetitions multiply.  Saturates at 2^40. */
 uint64_t lab_regex_size(const char *re);
 
+/* ---- names and node paths ------------------------------------------------
+ * The one rule for lab and node names (topologies/README.md, "General
+ * rules"): 1 to 32 of [A-Za-z0-9_-], starting with a letter.  Every name
+ * that becomes a path or an interface name passes here.  NULL why: just
+ * the answer. */
+bool lab_name_check(const char *s, const char **why);
+
+/* Where a node's <file> lands (topologies/README.md, "<file>"): /shared/X
+ * and /run/shared/X in the lab's shared directory, /etc/X, /run/X and /tmp/X
+ * in the node's own; *rest is X.  LAB_AREA_NONE for any other path. */
+enum lab_area { LAB_AREA_NONE = -1, LAB_AREA_SHARED, LAB_AREA_ETC,
+		LAB_AREA_RUN, LAB_AREA_TMP };
+enum lab_area lab_file_area(const char *path, const char **rest);
+
 /* ---- shaping ----------------------------------------------------------- */
 
 /* The shaping attributes, one row each (README of the format:

@@ -411,9 +411,7 @@ static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
 
 static bool file_path_ok(const char *path, const char **why)
 {
-	static const char *const roots[] = { "/etc/", "/run/", "/tmp/",
-					     "/shared/", NULL };
-	const char *const *r;
+	const char *rest;
 
 	if (path[0] != '/') {
 		*why = "is not absolute";
@@ -438,9 +436,8 @@ static bool file_path_ok(const char *path, const char **why)
 		*why = "is the lab's shared directory itself: name a file in it";
 		return false;
 	}
-	for (r = roots; *r; r++)
-		if (!strncmp(path, *r, strlen(*r)))
-			return true;
+	if (lab_file_area(path, &rest) != LAB_AREA_NONE)
+		return true;
 	*why = "must be under /etc, /run, /tmp or /shared (the node's own or shared file view)";
 	return false;
 }

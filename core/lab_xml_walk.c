@@ -91,29 +91,6 @@ void keyword(struct parser *p, xmlNodePtr n, const char *name,
 			name, v, off, on);
 }
 
-static bool valid_name(const char *s, const char **why)
-{
-	size_t len = strlen(s), i;
-
-	if (len == 0 || len > LAB_NAME_MAX) {
-		*why = "must be 1 to 32 characters";
-		return false;
-	}
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) {
-		*why = "must start with a letter";
-		return false;
-	}
-	for (i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			*why = "may hold only letters, digits, '_' and '-'";
-			return false;
-		}
-	}
-	return true;
-}
 
 bool has_control(const char *s)
 {
@@ -205,7 +182,7 @@ void name_attr(struct parser *p, xmlNodePtr n, const char *what,
 	const char *v = attr(p, n, "name"), *why;
 
 	*out = v ? v : "";
-	if (v && !valid_name(v, &why))
+	if (v && !lab_name_check(v, &why))
 		lab_err(p->errs, line_of(n), "%s name \"%s\" %s", what, v, why);
 }
 

@@ -701,13 +701,11 @@ static void check_links_shaping(struct resolver *r)
  * directory for the whole lab, the rest are the node's own. */
 static const char *file_scope(const struct lab_file *f, int *node)
 {
-	if (!strncmp(f->path, "/shared/", 8)) {
+	const char *rest;
+
+	if (lab_file_area(f->path, &rest) == LAB_AREA_SHARED) {
 		*node = -1;
-		return f->path + 7;
-	}
-	if (!strncmp(f->path, "/run/shared/", 12)) {
-		*node = -1;
-		return f->path + 11;
+		return rest - 1;	/* "/X": as before, the slash included */
 	}
 	*node = f->node;
 	return f->path;

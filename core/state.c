@@ -38,18 +38,7 @@ const char *state_netns_dir(void)
 
 bool state_name_ok(const char *name)
 {
-	size_t i, n = name ? strlen(name) : 0;
-
-	if (n < 1 || n > LAB_NAME_MAX)
-		return false;
-	if (!((name[0] >= 'a' && name[0] <= 'z') ||
-	      (name[0] >= 'A' && name[0] <= 'Z')))
-		return false;
-	for (i = 1; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_-", name[i]))
-			return false;
-	return true;
+	return lab_name_check(name, NULL);
 }
 
 /* Ours: owned by our effective uid (root) and writable by nobody else.
@@ -564,32 +553,25 @@ int state_node_dirs(struct state *st, int node)
 	return 0;
 }
 
-/* Map a node path to (dir relative to the lab dir, rest). */
+/* Map a node path to (dir relative to the lab dir, rest): the areas of
+ * lab_file_area(). */
 static int state_map_path(const struct state *st, int node, const char *path,
 			  char *base, size_t blen, const char **rest)
 {
-	static const struct {
-		const char *prefix;
-		const char *sub;	/* NULL: the lab's shared/ */
-	} map[] = {
-		{ "/run/shared/", NULL }, { "/shared/", NULL },
-		{ "/etc/", "upper" }, { "/run/", "run" }, { "/tmp/", "tmp" },
+	static const char *const sub[] = {
+		[LAB_AREA_ETC] = "upper", [LAB_AREA_RUN] = "run",
+		[LAB_AREA_TMP] = "tmp",
 	};
-	size_t i, l;
+	enum lab_area a = lab_file_area(path, rest);
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		l = strlen(map[i].prefix);
-		if (strncmp(path, map[i].prefix, l))
-			continue;
-		*rest = path + l;
-		if (!map[i].sub)
-			snprintf(base, blen, "shared");
-		else
-			snprintf(base, blen, "nodes/%s/%s",
-				 st->nodes[node].name, map[i].sub);
-		return 0;
-	}
-	return -EINVAL;
+	if (a == LAB_AREA_NONE)
+		return -EINVAL;
+	if (a == LAB_AREA_SHARED)
+		snprintf(base, blen, "shared");
+	else
+		snprintf(base, blen, "nodes/%s/%s", st->nodes[node].name,
+			 sub[a]);
+	return 0;
 }
 
 /* Walk rest's directories below dirfd, making them; returns a dir fd and

@@ -316,6 +316,32 @@ START_TEST(test_shaping_table)
 }
 END_TEST
 
+/* One name rule and one node-path rule (lab.h), used by the parser, the
+ * resolver and the state dir alike. */
+START_TEST(test_names_and_areas)
+{
+	const char *why = NULL, *rest = NULL;
+
+	ck_assert(lab_name_check("h1", NULL));
+	ck_assert(lab_name_check("A_b-9", &why));
+	ck_assert(!lab_name_check("", &why));
+	ck_assert(!lab_name_check("1abc", &why));
+	ck_assert_str_eq(why, "must start with a letter");
+	ck_assert(!lab_name_check("a.b", &why));
+	ck_assert(!lab_name_check("abcdefghijabcdefghijabcdefghijabc", &why));
+	ck_assert(lab_name_check("abcdefghijabcdefghijabcdefghijab", &why));
+	ck_assert_int_eq(lab_file_area("/run/shared/x", &rest), LAB_AREA_SHARED);
+	ck_assert_str_eq(rest, "x");
+	ck_assert_int_eq(lab_file_area("/shared/d/y", &rest), LAB_AREA_SHARED);
+	ck_assert_str_eq(rest, "d/y");
+	ck_assert_int_eq(lab_file_area("/etc/hosts", &rest), LAB_AREA_ETC);
+	ck_assert_int_eq(lab_file_area("/run/a", &rest), LAB_AREA_RUN);
+	ck_assert_int_eq(lab_file_area("/tmp/a", &rest), LAB_AREA_TMP);
+	ck_assert_int_eq(lab_file_area("/var/a", &rest), LAB_AREA_NONE);
+	ck_assert_int_eq(lab_file_area("/etcx/a", &rest), LAB_AREA_NONE);
+}
+END_TEST
+
 Suite *units_suite(void);
 Suite *units_suite(void)
 {
@@ -335,6 +361,7 @@ Suite *units_suite(void)
 	tcase_add_test(tc, test_time_str);
 	tcase_add_test(tc, test_round_trip_sweep);
 	tcase_add_test(tc, test_shaping_table);
+	tcase_add_test(tc, test_names_and_areas);
 	suite_add_tcase(s, tc);
 	return s;
 }
