@@ -926,7 +926,10 @@ int state_list(struct state_info **out, int *n)
 			continue;	/* ".", "..", temporary ".NAME.PID" */
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
-			nv = reallocarray(v, cap, sizeof(*v));
+			/* realloc, not reallocarray: gcc 12's analyzer
+			 * loses track of reallocarray's result (a false
+			 * leak); cap stays far below any overflow */
+			nv = realloc(v, (size_t)cap * sizeof(*v));
 			if (!nv) {
 				free(v);
 				closedir(d);
