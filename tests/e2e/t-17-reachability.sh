@@ -1,7 +1,9 @@
 #!/bin/bash
 # t-17: packets cross every lab as drawn.  Each example lab comes up and
 # every pair of nodes that should reach each other does, in the data path
-# (ping inside the nodes); then shapes no example has: a chain of five
+# (ping inside the nodes), and three of them again with every link's a/b
+# swapped (router-router, VLAN trunk, host-switch); then shapes no example
+# has: a chain of five
 # switches written in both a/b orders, a switch tree of depth 3, and an STP
 # ring that must converge within 15 s with exactly one blocking port.
 #
@@ -72,17 +74,16 @@ declare -A how=(
 	[topologies/basics/vlans.xml]='h1>h3 h3>h1 h2>h4 h4>h2 h5>192.168.10.10 h5>192.168.20.10 h5>192.168.10.1 !h1>192.168.20.1 !h1>192.168.20.10 !h3>192.168.20.1'
 	[topologies/routing/triangle.xml]='h1>h2 h1>h3 h2>h1 h2>h3 h3>h1 h3>h2 h1>192.168.2.1 h1>192.168.3.1 h2>192.168.1.1 h2>192.168.3.1 h3>192.168.1.1 h3>192.168.2.1 r1>10.0.12.2 r1>10.0.13.2 r2>10.0.23.2 r3>10.0.13.1'
 )
-n=0
-while IFS= read -r src; do
-	f=$(example_copy "$src")
+# run_example SRC FILE: up FILE (a copy of example SRC), reach as drawn, down
+run_example() {
+	local src=$1 f=$2 lacks
 	lacks=$(kernel_lacks "$f")
 	if [ -n "$lacks" ]; then
 		diag "$src: not run here: this kernel lacks $lacks (tests/vm/run covers it)"
-		continue
+		return 1
 	fi
-	expect_rc 0 "up $src" "$NSLAB" up "$f" || continue
+	expect_rc 0 "up $src" "$NSLAB" up "$f" || return 1
 	lab_inodes "$LAB"
-	n=$((n + 1))
 	if [[ $src == *stp* ]]; then
 		# a loop forwards only once STP has converged
 		wait_for 15 "$NSLAB" exec "$LAB" h1 ping -c 1 -W 1 h2 || fail "$src: STP did not converge within 15 s"
@@ -92,8 +93,23 @@ while IFS= read -r src; do
 		reach "$LAB" "$f" 'h1>fd00:6::2 h1>fd00:6:0:1::2 h3>fd00:6::1 h2>fd00:6:0:1::2'
 	fi
 	expect_rc 0 "down $src" "$NSLAB" down "$LAB"
+}
+n=0
+while IFS= read -r src; do
+	run_example "$src" "$(example_copy "$src")" && n=$((n + 1))
 done < <(find topologies -name '*.xml' | sort)
 [ $n -ge 8 ] || fail "only $n example labs run"
+
+# The same labs with every <link>'s a and b swapped: each kind of link
+# (host-switch, router-switch, router-router, a VLAN trunk between two
+# switches, access ports) is built from its other end too.
+for src in topologies/demo.xml topologies/routing/triangle.xml topologies/basics/vlans.xml; do
+	f=$(example_copy "$src")
+	sed -i -E 's|<link a="([^"]*)" b="([^"]*)"|<link a="\2" b="\1"|' "$f"
+	grep -q '<link a="s1" b="r1:eth0"' "$f" || grep -q '<link a="r2:eth1" b="r1:eth1"' "$f" ||
+		grep -q '<link a="s2" b="s1" vlans=' "$f" || fail "$src: links not reversed"
+	run_example "$src" "$f"
+done
 
 # ---- shapes --------------------------------------------------------------
 chain() { # chain ORDER: links written s1->s2 ("ab") or s2->s1 ("ba")
