@@ -146,14 +146,17 @@ int uint_attr(struct parser *p, xmlNodePtr n, const char *name,
 	return 1;
 }
 
-int time_attr(struct parser *p, xmlNodePtr n, const char *name,
-	      uint64_t *out)
+/* A time or rate attribute, by its units parser: 1 read, 0 absent,
+ * -EINVAL (reported). */
+static int unit_attr(struct parser *p, xmlNodePtr n, const char *name,
+		     uint64_t *out,
+		     int (*parse)(const char *, uint64_t *, int, const char **))
 {
 	const char *v = attr(p, n, name), *why;
 
 	if (!v)
 		return 0;
-	if (units_time(v, out, 0, &why)) {
+	if (parse(v, out, 0, &why)) {
 		lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s", ename(n),
 			name, v, why);
 		return -EINVAL;
@@ -161,19 +164,16 @@ int time_attr(struct parser *p, xmlNodePtr n, const char *name,
 	return 1;
 }
 
+int time_attr(struct parser *p, xmlNodePtr n, const char *name,
+	      uint64_t *out)
+{
+	return unit_attr(p, n, name, out, units_time);
+}
+
 int rate_attr(struct parser *p, xmlNodePtr n, const char *name,
 	      uint64_t *out)
 {
-	const char *v = attr(p, n, name), *why;
-
-	if (!v)
-		return 0;
-	if (units_rate(v, out, 0, &why)) {
-		lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s", ename(n),
-			name, v, why);
-		return -EINVAL;
-	}
-	return 1;
+	return unit_attr(p, n, name, out, units_rate);
 }
 
 void name_attr(struct parser *p, xmlNodePtr n, const char *what,

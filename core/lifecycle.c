@@ -573,6 +573,9 @@ int life_down(const char *lab, struct life_down_report *rep)
 	rep->nholders = nh;
 	if (!ret)
 		ret = state_remove(st);
+	/* and what an `up` killed before it made the lab dir left */
+	if (!ret)
+		ret = state_sweep_staging(lab);
 	pins_free(&s);
 	state_close(st);
 	return ret;

@@ -33,7 +33,8 @@ struct life_io {
 int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io);
 
 /* `down` of one lab, usable without the XML: lock, kill its processes,
- * its holder(s), remove symlinks and the state dir.  0 also when the lab
+ * its holder(s), remove symlinks and the state dir (and any staging dir
+ * .LAB.PID an `up` killed early left).  0 also when the lab
  * does not exist (*existed false); a half-built lab is removed too. */
 struct life_down_report {
 	bool existed;

@@ -47,13 +47,6 @@ static int down_one(const char *lab)
 			"failed the holder check (not root, or not this nslab "
 			"binary): left alone", lab, rep.nimpostors,
 			rep.nimpostors == 1 ? "" : "es", lab);
-	/* what an `up` killed in its first steps left */
-	ret = state_sweep_staging(lab);
-	if (ret < 0) {
-		cli_err("down %s: cannot remove a staging dir %s/.%s.PID: %s",
-			lab, state_run_dir(), lab, strerror(-ret));
-		return EXIT_SYSTEM;
-	}
 	if (!rep.existed)
 		cli_info("lab %s is not running", lab);
 	else
