@@ -124,7 +124,7 @@ static int probe_vlans(const struct plan *p, struct apply_error *e)
 		if (p->ops[i].kind == PLAN_VLAN && need_vlan < 0)
 			need_vlan = i;
 		if (p->ops[i].kind == PLAN_BRIDGE && need_filter < 0 &&
-		    p->lab->nodes[p->ops[i].node].vlan_filtering)
+		    p->ops[i].bridge.vlan_filtering)
 			need_filter = i;
 	}
 	if (need_filter < 0 && need_vlan < 0)
@@ -197,8 +197,7 @@ int apply_new(const struct plan *p, struct apply **out)
 	if (!a)
 		return -ENOMEM;
 	a->plan = p;
-	a->lab = p->lab;
-	a->n = p->lab->nnodes;
+	a->n = p->nnodes;
 	a->fds = malloc(sizeof(int) * (size_t)(a->n + 1));
 	a->socks = calloc((size_t)a->n + 1, sizeof(*a->socks));
 	if (!a->fds || !a->socks) {
@@ -235,7 +234,8 @@ static int visit_node(struct visit *v, int node)
 		;
 	for (; i < p->nops && p->ops[i].kind == v->kind &&
 	       p->ops[i].node == node && !ret; i++) {
-		ret = ns_sysctl_write_here(p->ops[i].key, p->ops[i].value);
+		ret = ns_sysctl_write_here(p->ops[i].sysctl.key,
+					   p->ops[i].sysctl.value);
 		if (ret) {
 			char what[200];
 
@@ -247,9 +247,9 @@ static int visit_node(struct visit *v, int node)
 	if (!ret && v->open_socks) {
 		ret = nl_sock_open(&a->socks[node]);
 		if (ret)
-			fail(v->e, ret, a->lab->nodes[node].line, NULL,
+			fail(v->e, ret, p->nodes[node].line, NULL,
 			     "cannot open a netlink socket in %s",
-			     a->lab->nodes[node].name);
+			     p->nodes[node].name);
 		else if (a->progress)
 			a->progress("namespaces", node + 1, a->n);
 	}
@@ -278,9 +278,9 @@ static int visit_fn(void *arg)
 	for (node = 0; node < a->n; node++) {
 		if (setns(a->fds[node], CLONE_NEWNET) < 0) {
 			ret = -errno;
-			fail(v->e, ret, a->lab->nodes[node].line, NULL,
+			fail(v->e, ret, a->plan->nodes[node].line, NULL,
 			     "cannot enter the namespace of %s",
-			     a->lab->nodes[node].name);
+			     a->plan->nodes[node].name);
 			return ret;
 		}
 		ret = visit_node(v, node);
@@ -295,15 +295,15 @@ static int visit_fn(void *arg)
 static int make_namespaces(struct apply *a, struct apply_error *e)
 {
 	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e, 0, 0 };
-	const struct lab_node *n;
+	const struct plan_node *n;
 	int ret;
 
 	ret = ns_new_many_each(a->n, a->fds, early_each, &v);
 	if (ret && !e->err) {
 		/* each() failures say why themselves: the namespace of node
 		 * v.made could not be made */
-		n = v.made < a->n ? &a->lab->nodes[v.made] : NULL;
-		fail(e, ret, n ? n->line : a->lab->line, NULL,
+		n = v.made < a->n ? &a->plan->nodes[v.made] : NULL;
+		fail(e, ret, n ? n->line : 0, NULL,
 		     "cannot create the network namespace of %s",
 		     n ? n->name : "a node");
 		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
@@ -314,13 +314,13 @@ static int make_namespaces(struct apply *a, struct apply_error *e)
 
 /* ---- messages ------------------------------------------------------------- */
 
-static int op_bridge(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+static int op_bridge(struct nl_batch *b, const struct plan_op *op)
 {
-	const struct lab_node *n = &a->lab->nodes[op->node];
 	struct nl_bridge br = {
 		.name = "br0", .netns_fd = -1, .ifindex = PLAN_BR0_IFINDEX,
-		.mac = n->bridge_mac, .stp = n->stp, .hub = n->hub,
-		.vlan_filtering = n->vlan_filtering,
+		.mac = op->bridge.mac, .stp = op->bridge.stp,
+		.hub = op->bridge.hub,
+		.vlan_filtering = op->bridge.vlan_filtering,
 	};
 
 	return nl_link_add_bridge(b, &br);
@@ -328,16 +328,13 @@ static int op_bridge(struct apply *a, struct nl_batch *b, const struct plan_op *
 
 static int op_veth(struct apply *a, struct nl_batch *b, const struct plan_op *op)
 {
-	const struct lab *lab = a->lab;
-	const struct lab_link *l = &lab->links[op->link];
-	const struct lab_iface *x = &lab->ifaces[l->iface[op->dir]];
-	const struct lab_iface *y = &lab->ifaces[l->iface[!op->dir]];
+	const struct plan_end *x = &op->veth.end[0], *y = &op->veth.end[1];
 	struct nl_veth v = {
-		.name = x->name, .netns_fd = a->fds[x->node],
-		.ifindex = x->ifindex, .mtu = x->mtu, .mac = x->mac,
-		.master = lab->nodes[x->node].kind == LAB_SWITCH ? PLAN_BR0_IFINDEX : 0,
-		.peer_name = y->name, .peer_netns_fd = a->fds[y->node],
-		.peer_ifindex = y->ifindex, .peer_mtu = y->mtu,
+		.name = x->dev.name, .netns_fd = a->fds[x->node],
+		.ifindex = x->dev.ifindex, .mtu = x->mtu, .mac = x->mac,
+		.master = x->master ? PLAN_BR0_IFINDEX : 0,
+		.peer_name = y->dev.name, .peer_netns_fd = a->fds[y->node],
+		.peer_ifindex = y->dev.ifindex, .peer_mtu = y->mtu,
 		.peer_mac = y->mac,
 	};
 
@@ -346,106 +343,84 @@ static int op_veth(struct apply *a, struct nl_batch *b, const struct plan_op *op
 
 /* A switch port's second half (see plan.h): join br0, then drop
  * learning on a hub. */
-static int op_port(struct nl_batch *b, const struct lab_iface *f,
-		   const struct plan_op *op)
+static int op_port(struct nl_batch *b, const struct plan_op *op)
 {
 	int ret = 0;
 
-	if (op->enslave)
-		ret = nl_link_set(b, f->ifindex, 0, NULL, PLAN_BR0_IFINDEX);
-	if (!ret && op->no_learning)
-		ret = nl_bridge_port_flags(b, f->ifindex, 0, -1);
+	if (op->port.enslave)
+		ret = nl_link_set(b, op->port.dev.ifindex, 0, NULL,
+				  PLAN_BR0_IFINDEX);
+	if (!ret && op->port.no_learning)
+		ret = nl_bridge_port_flags(b, op->port.dev.ifindex, 0, -1);
 	return ret;
 }
 
-static int op_qdisc(struct apply *a, struct nl_batch *b, const struct plan_op *op)
+static int op_qdisc(struct nl_batch *b, const struct plan_op *op)
 {
-	const struct lab_iface *f = &a->lab->ifaces[op->iface];
-	const struct lab_shaping *s = &a->lab->links[op->link].shape[op->dir];
+	int ifindex = op->qdisc.dev.ifindex;
 
 	if (op->kind == PLAN_QDISC_TBF) {
-		struct nl_tbf t = { .rate_bytes = s->rate_bps / 8,
-				    .burst_bytes = op->burst_bytes,
-				    .limit_bytes = op->limit_bytes,
-				    .mtu = f->mtu };
+		struct nl_tbf t = { .rate_bytes = op->qdisc.rate_bps / 8,
+				    .burst_bytes = op->qdisc.burst_bytes,
+				    .limit_bytes = op->qdisc.limit_bytes,
+				    .mtu = op->qdisc.mtu };
 
-		return nl_qdisc_tbf(b, f->ifindex, op->handle, op->parent, &t);
+		return nl_qdisc_tbf(b, ifindex, op->qdisc.handle,
+				    op->qdisc.parent, &t);
 	} else {
+		const struct plan_netem *s = &op->qdisc.netem;
 		struct nl_netem n = {
 			.delay_ns = s->delay_ns, .jitter_ns = s->jitter_ns,
-			.limit_pkts = s->queue_pkts, .loss_pct = s->loss_pct,
+			.limit_pkts = s->limit_pkts, .loss_pct = s->loss_pct,
 			.duplicate_pct = s->duplicate_pct,
-			.reorder_pct = lab_shaping_reorder(s),
+			.reorder_pct = s->reorder_pct,
 			.corrupt_pct = s->corrupt_pct, .use_dist = 1,
 		};
 
-		return nl_qdisc_netem(b, f->ifindex, op->handle, op->parent, &n);
+		return nl_qdisc_netem(b, ifindex, op->qdisc.handle,
+				      op->qdisc.parent, &n);
 	}
 }
 
-static int ifindex_of(const struct apply *a, int iface)
+static int op_route(struct nl_batch *b, const struct plan_op *op)
 {
-	if (iface == PLAN_LO)
-		return PLAN_LO_IFINDEX;
-	if (iface == PLAN_BR0)
-		return PLAN_BR0_IFINDEX;
-	return a->lab->ifaces[iface].ifindex;
-}
+	const struct lab_addr *dst = &op->route.dst;
 
-static int op_route(struct apply *a, struct nl_batch *b, const struct plan_op *op)
-{
-	const struct lab_route *r = &a->lab->routes[op->idx];
-	int oif = r->dev_iface >= 0 ? a->lab->ifaces[r->dev_iface].ifindex :
-		  (r->dev ? 1 : 0);
-
-	return nl_route_add(b, r->dst.family, r->is_default ? NULL : r->dst.b,
-			    r->is_default ? 0 : r->dst.prefix,
-			    r->has_via ? r->via.b : NULL, oif, r->metric);
-}
-
-/* The ops that name no interface of their own (op_msg() has the others). */
-static int op_msg_other(struct apply *a, struct nl_batch *b,
-			const struct plan_op *op)
-{
-	switch (op->kind) {
-	case PLAN_BRIDGE:
-		return op_bridge(a, b, op);
-	case PLAN_VETH:
-		return op_veth(a, b, op);
-	case PLAN_LINK_UP:
-		return nl_link_set_up(b, ifindex_of(a, op->iface), 1);
-	case PLAN_ROUTE:
-		return op_route(a, b, op);
-	case PLAN_QDISC_TBF:
-	case PLAN_QDISC_NETEM:
-		return op_qdisc(a, b, op);
-	default:
-		return 1;
-	}
+	return nl_route_add(b, dst->family, op->route.is_default ? NULL : dst->b,
+			    dst->prefix, op->route.has_via ? op->route.via.b : NULL,
+			    op->route.dev.ifindex, op->route.metric);
 }
 
 /* Append one op's message; ops with no netlink message return 1. */
 static int op_msg(struct apply *a, struct nl_batch *b, const struct plan_op *op)
 {
-	enum plan_kind k = op->kind;
-	const struct lab_iface *f;
-
-	if (k != PLAN_PORT && k != PLAN_VLAN && k != PLAN_BRIDGE_VLAN &&
-	    k != PLAN_ADDR)
-		return op_msg_other(a, b, op);
-	if (op->iface < 0)
-		return -EINVAL;	/* plan.c gives each of these an interface */
-	f = &a->lab->ifaces[op->iface];
-	if (k == PLAN_PORT)
-		return op_port(b, f, op);
-	if (k == PLAN_VLAN)
-		return nl_link_add_vlan(b, f->name, f->ifindex,
-					a->lab->ifaces[f->parent_iface].ifindex,
-					f->vlan, f->mtu, f->mac);
-	if (k == PLAN_BRIDGE_VLAN)
-		return nl_bridge_vlan(b, f->ifindex, op->vid, op->pvid, op->del);
-	return nl_addr_add(b, op->addr.family, f->ifindex, op->addr.b,
-			   op->addr.prefix);
+	switch (op->kind) {
+	case PLAN_BRIDGE:
+		return op_bridge(b, op);
+	case PLAN_VETH:
+		return op_veth(a, b, op);
+	case PLAN_PORT:
+		return op_port(b, op);
+	case PLAN_VLAN:
+		return nl_link_add_vlan(b, op->vlan.dev.name, op->vlan.dev.ifindex,
+					op->vlan.parent.ifindex, op->vlan.vid,
+					op->vlan.mtu, op->vlan.mac);
+	case PLAN_BRIDGE_VLAN:
+		return nl_bridge_vlan(b, op->bvlan.dev.ifindex, op->bvlan.vid,
+				      op->bvlan.pvid, op->bvlan.del);
+	case PLAN_LINK_UP:
+		return nl_link_set_up(b, op->up.dev.ifindex, 1);
+	case PLAN_ADDR:
+		return nl_addr_add(b, op->addr.addr.family, op->addr.dev.ifindex,
+				   op->addr.addr.b, op->addr.addr.prefix);
+	case PLAN_ROUTE:
+		return op_route(b, op);
+	case PLAN_QDISC_TBF:
+	case PLAN_QDISC_NETEM:
+		return op_qdisc(b, op);
+	default:
+		return 1;
+	}
 }
 
 static const char *verb(enum plan_kind k)
@@ -573,6 +548,16 @@ static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *
 	return cur >= 0 ? send_batch(a, a->socks[cur], b, e) : 0;
 }
 
+static bool has_kind(const struct plan *p, enum plan_kind k)
+{
+	int i;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == k)
+			return true;
+	return false;
+}
+
 int apply_build(struct apply *a, struct apply_error *e)
 {
 	struct visit late = { a, PLAN_SYSCTL, false, e, 0, 0 };
@@ -590,7 +575,7 @@ int apply_build(struct apply *a, struct apply_error *e)
 	if (!ret)
 		ret = build_nodes(a, b, e);
 	nl_batch_free(b);
-	if (!ret && a->lab->nsysctls)
+	if (!ret && has_kind(a->plan, PLAN_SYSCTL))
 		ret = ns_run_in(-1, visit_fn, &late);
 	return ret;
 }

@@ -26,7 +26,6 @@ struct apply_error {
 
 struct apply {
 	const struct plan *plan;
-	const struct lab *lab;
 	int n;			/* nodes */
 	int *fds;		/* netns fd per node, -1 none */
 	struct nl_sock **socks;	/* one netlink socket per node */

@@ -89,9 +89,11 @@ static int raise_nofile(const struct life_io *io, const struct lab *lab)
 }
 
 /* Node directories, /etc/hosts and the lab's <file>s. */
-static int place_files(const struct life_io *io, const struct lab *lab,
+static int place_files(const struct life_io *io, const struct plan *p,
 		       struct state *st)
 {
+	const struct lab *lab = p->lab;
+	bool hosts = false;
 	int i, ret;
 
 	/* the tree the files go to: a tmpfs of the lab's own */
@@ -101,85 +103,91 @@ static int place_files(const struct life_io *io, const struct lab *lab,
 			lab->name, strerror(-ret));
 		return LIFE_SYSTEM;
 	}
-	/* /etc/hosts is the same in every node: one copy in the lab's
-	 * common /etc layer, copied up only by a node that changes it. */
-	ret = state_write_file(st, STATE_LAB_ETC, "/etc/hosts", lab->hosts,
-			       strlen(lab->hosts), 0644);
-	if (ret) {
-		io->err("%s: cannot write the lab's /etc/hosts: %s", lab->name,
-			strerror(-ret));
-		return LIFE_SYSTEM;
-	}
 	/* the node directories themselves are made with the holder */
-	for (i = 0; i < lab->nfiles; i++) {
-		const struct lab_file *f = &lab->files[i];
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
 
-		ret = state_write_file(st, f->node, f->path, f->content, f->len,
-				       f->mode);
+		if (op->kind != PLAN_FILE)
+			continue;
+		/* /etc/hosts is the same in every node that has no own: one
+		 * copy in the lab's common /etc layer, copied up only by a
+		 * node that changes it. */
+		if (op->file.hosts && hosts)
+			continue;
+		ret = state_write_file(st, op->file.hosts ? STATE_LAB_ETC : op->node,
+				       op->file.path, op->file.content,
+				       op->file.len, op->file.mode);
+		if (ret && op->file.hosts) {
+			io->err("%s: cannot write the lab's /etc/hosts: %s",
+				lab->name, strerror(-ret));
+			return LIFE_SYSTEM;
+		}
 		if (ret) {
 			io->err("%s:%d: cannot place %s in %s: %s", lab->file,
-				f->line, f->path, lab->nodes[f->node].name,
+				op->line, op->file.path, p->nodes[op->node].name,
 				strerror(-ret));
 			return LIFE_SYSTEM;
 		}
+		hosts |= op->file.hosts;
 	}
 	return 0;
 }
 
-static int start_one(const struct life_io *io, const struct lab *lab,
-		     struct state *st, const struct lab_start *s)
+static int start_one(const struct life_io *io, const struct plan *p,
+		     struct state *st, const struct plan_op *op)
 {
-	char *argv[] = { "/bin/sh", "-c", (char *)s->cmd, NULL };
+	const char *cmd = op->start.cmd, *node = p->nodes[op->node].name;
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	bool bg = op->start.background;
 	struct runner_cmd c = {
-		.st = st, .node = s->node, .argv = argv,
+		.st = st, .node = op->node, .argv = argv,
 		.fd_in = -1, .fd_out = -1, .fd_err = -1,
-		.background = s->background, .new_pgrp = true,
+		.background = bg, .new_pgrp = true,
 	};
 	struct runner_fail why = { 0 };
 	char out[2048] = "";
 	int ret, status = 0;
 	pid_t pid;
 
-	ret = runner_open_netns(st, s->node, &c.netns_fd);
+	ret = runner_open_netns(st, op->node, &c.netns_fd);
 	if (ret) {
-		io->err("%s: cannot enter node %s: %s", lab->name,
-			lab->nodes[s->node].name, strerror(-ret));
+		io->err("%s: cannot enter node %s: %s", p->name, node,
+			strerror(-ret));
 		return LIFE_SYSTEM;
 	}
-	io->info("start in %s: %s%s", lab->nodes[s->node].name, s->cmd,
-		 s->background ? " (background)" : "");
-	if (s->background)
+	io->info("start in %s: %s%s", node, cmd, bg ? " (background)" : "");
+	if (bg)
 		ret = runner_spawn(&c, &pid, &why);
 	else
-		ret = runner_run_capture(&c, s->timeout_ns, &status, out,
+		ret = runner_run_capture(&c, op->start.timeout_ns, &status, out,
 					 sizeof(out), &why);
 	close(c.netns_fd);
 	if (ret == -EINTR)
 		return 128 + (int)stop_signal();
 	if (ret == -ETIMEDOUT) {
 		io->err("%s:%d: start command of %s did not finish within %llus: %s%s%s",
-			lab->file, s->line, lab->nodes[s->node].name,
-			(unsigned long long)(s->timeout_ns / 1000000000ull),
-			s->cmd, out[0] ? "\n" : "", out);
+			p->file, op->line, node,
+			(unsigned long long)(op->start.timeout_ns / 1000000000ull),
+			cmd, out[0] ? "\n" : "", out);
 		return LIFE_FAILED;
 	}
 	if (ret) {
-		io->err("%s:%d: cannot start a command in %s (%s): %s", lab->file,
-			s->line, lab->nodes[s->node].name,
-			why.stage ? why.stage : "spawn", strerror(-ret));
+		io->err("%s:%d: cannot start a command in %s (%s): %s", p->file,
+			op->line, node, why.stage ? why.stage : "spawn",
+			strerror(-ret));
 		return LIFE_SYSTEM;
 	}
-	if (!s->background && status) {
+	if (!bg && status) {
 		io->err("%s:%d: start command of %s failed with status %d: %s%s%s",
-			lab->file, s->line, lab->nodes[s->node].name,
-			runner_exit_code(status), s->cmd, out[0] ? "\n" : "", out);
+			p->file, op->line, node, runner_exit_code(status), cmd,
+			out[0] ? "\n" : "", out);
 		return LIFE_FAILED;
 	}
 	return 0;
 }
 
-static int run_starts(const struct life_io *io, const struct lab *lab,
-		      const struct plan *p, struct state *st)
+static int run_starts(const struct life_io *io, const struct plan *p,
+		      struct state *st)
 {
 	int i, ret;
 
@@ -188,7 +196,7 @@ static int run_starts(const struct life_io *io, const struct lab *lab,
 			continue;
 		if (stop_signal())
 			return 128 + (int)stop_signal();
-		ret = start_one(io, lab, st, &lab->starts[p->ops[i].idx]);
+		ret = start_one(io, p, st, &p->ops[i]);
 		if (ret)
 			return ret;
 	}
@@ -311,7 +319,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	if (ret)
 		goto sys_fail;
 	/* files first: the holder makes each node's /etc overlay from them */
-	ret = place_files(io, lab, st);
+	ret = place_files(io, plan, st);
 	if (ret) {	/* place_files() said why */
 		rollback(lab->name, &st, &a);
 		return ret;
@@ -325,7 +333,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	}
 	io->info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
 		 lab->name, (int)st->holder, lab->name, now_s() - t0);
-	ret = run_starts(io, lab, plan, st);
+	ret = run_starts(io, plan, st);
 	if (stop_signal()) {
 		io->err("%s: interrupted by %s: tearing down", lab->name,
 			strsignal((int)stop_signal()));

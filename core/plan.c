@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TC_ROOT 0xffffffffu
 #define TC_HANDLE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
 
 static struct plan_op *push(struct plan *p, enum plan_kind kind, int node,
@@ -29,9 +28,18 @@ static struct plan_op *push(struct plan *p, enum plan_kind kind, int node,
 	op->kind = kind;
 	op->node = node;
 	op->line = line;
-	op->iface = op->link = op->idx = -1;
+	op->iface = op->link = -1;
 	return op;
 }
+
+static struct plan_dev dev_of(const struct lab *lab, int iface)
+{
+	return (struct plan_dev){ lab->ifaces[iface].name,
+				  lab->ifaces[iface].ifindex };
+}
+
+static const struct plan_dev dev_lo = { "lo", PLAN_LO_IFINDEX };
+static const struct plan_dev dev_br0 = { "br0", PLAN_BR0_IFINDEX };
 
 static int sysctl_op(struct plan *p, enum plan_kind kind, int node,
 		     const char *key, const char *value)
@@ -40,8 +48,8 @@ static int sysctl_op(struct plan *p, enum plan_kind kind, int node,
 
 	if (!op)
 		return -ENOMEM;
-	op->key = key;
-	op->value = value;
+	op->sysctl.key = key;
+	op->sysctl.value = value;
 	return 0;
 }
 
@@ -110,42 +118,43 @@ static int bridge_port(struct plan *p, int iface)
 		return -ENOMEM;
 	op->iface = iface;
 	op->link = f->link;
-	op->enslave = enslave;
-	op->no_learning = hub;
+	op->port.dev = dev_of(lab, iface);
+	op->port.enslave = enslave;
+	op->port.no_learning = hub;
+	return 0;
+}
+
+static int bridge_vlan(struct plan *p, int iface, int vid, bool pvid, bool del)
+{
+	const struct lab_iface *f = &p->lab->ifaces[iface];
+	struct plan_op *op = push(p, PLAN_BRIDGE_VLAN, f->node, f->line);
+
+	if (!op)
+		return -ENOMEM;
+	op->iface = iface;
+	op->bvlan.dev = dev_of(p->lab, iface);
+	op->bvlan.vid = vid;
+	op->bvlan.pvid = pvid;
+	op->bvlan.del = del;
 	return 0;
 }
 
 static int bridge_vlans(struct plan *p, int iface)
 {
 	const struct lab_iface *f = &p->lab->ifaces[iface];
-	struct plan_op *op;
 	int i;
 
 	if (!f->pvid && !f->nvlans)
 		return 0;
 	/* A new port is an untagged member of VLAN 1: take it out so the
 	 * port carries exactly what the lab says. */
-	op = push(p, PLAN_BRIDGE_VLAN, f->node, f->line);
-	if (!op)
+	if (bridge_vlan(p, iface, 1, false, true))
 		return -ENOMEM;
-	op->iface = iface;
-	op->vid = 1;
-	op->del = true;
-	if (f->pvid) {
-		op = push(p, PLAN_BRIDGE_VLAN, f->node, f->line);
-		if (!op)
+	if (f->pvid && bridge_vlan(p, iface, f->pvid, true, false))
+		return -ENOMEM;
+	for (i = 0; i < f->nvlans; i++)
+		if (bridge_vlan(p, iface, f->vlans[i], false, false))
 			return -ENOMEM;
-		op->iface = iface;
-		op->vid = f->pvid;
-		op->pvid = true;
-	}
-	for (i = 0; i < f->nvlans; i++) {
-		op = push(p, PLAN_BRIDGE_VLAN, f->node, f->line);
-		if (!op)
-			return -ENOMEM;
-		op->iface = iface;
-		op->vid = f->vlans[i];
-	}
 	return 0;
 }
 
@@ -174,6 +183,17 @@ void plan_tbf_size(uint64_t rate_bps, uint32_t queue_pkts, int mtu,
 	*limit_bytes = (uint32_t)limit;
 }
 
+struct plan_netem plan_netem_of(const struct lab_shaping *s)
+{
+	return (struct plan_netem){
+		.delay_ns = s->delay_ns, .jitter_ns = s->jitter_ns,
+		.limit_pkts = s->queue_pkts ? s->queue_pkts : 1000,
+		.loss_pct = s->loss_pct, .duplicate_pct = s->duplicate_pct,
+		.reorder_pct = lab_shaping_reorder(s),
+		.corrupt_pct = s->corrupt_pct,
+	};
+}
+
 static int qdiscs(struct plan *p, int link, int dir)
 {
 	const struct lab_link *l = &p->lab->links[link];
@@ -182,17 +202,21 @@ static int qdiscs(struct plan *p, int link, int dir)
 	bool tbf = lab_shaping_needs_tbf(s), netem = lab_shaping_needs_netem(s);
 	struct plan_op *op;
 
+	int mtu = p->lab->ifaces[iface].mtu;
+
 	if (tbf) {
 		op = push(p, PLAN_QDISC_TBF, node, l->line);
 		if (!op)
 			return -ENOMEM;
 		op->iface = iface;
 		op->link = link;
-		op->dir = dir;
-		op->handle = TC_HANDLE(1, 0);
-		op->parent = TC_ROOT;
-		plan_tbf_size(s->rate_bps, s->queue_pkts, p->lab->ifaces[iface].mtu,
-			      &op->burst_bytes, &op->limit_bytes);
+		op->qdisc.dev = dev_of(p->lab, iface);
+		op->qdisc.handle = TC_HANDLE(1, 0);
+		op->qdisc.parent = PLAN_TC_ROOT;
+		op->qdisc.rate_bps = s->rate_bps;
+		op->qdisc.mtu = mtu;
+		plan_tbf_size(s->rate_bps, s->queue_pkts, mtu,
+			      &op->qdisc.burst_bytes, &op->qdisc.limit_bytes);
 	}
 	if (netem) {
 		op = push(p, PLAN_QDISC_NETEM, node, l->line);
@@ -200,10 +224,12 @@ static int qdiscs(struct plan *p, int link, int dir)
 			return -ENOMEM;
 		op->iface = iface;
 		op->link = link;
-		op->dir = dir;
+		op->qdisc.dev = dev_of(p->lab, iface);
 		/* TBF's single class is 1:1; netem hangs below it. */
-		op->handle = tbf ? TC_HANDLE(0x10, 0) : TC_HANDLE(1, 0);
-		op->parent = tbf ? TC_HANDLE(1, 1) : TC_ROOT;
+		op->qdisc.handle = tbf ? TC_HANDLE(0x10, 0) : TC_HANDLE(1, 0);
+		op->qdisc.parent = tbf ? TC_HANDLE(1, 1) : PLAN_TC_ROOT;
+		op->qdisc.mtu = mtu;
+		op->qdisc.netem = plan_netem_of(s);
 	}
 	return 0;
 }
@@ -222,8 +248,29 @@ static int add_addr_ops(struct plan *p, int iface)
 		if (!op)
 			return -ENOMEM;
 		op->iface = iface;
-		op->addr = a[k];
+		op->addr.dev = dev_of(p->lab, iface);
+		op->addr.addr = a[k];
 	}
+	return 0;
+}
+
+static int route_op(struct plan *p, const struct lab_route *r)
+{
+	struct plan_op *op = push(p, PLAN_ROUTE, r->node, r->line);
+
+	if (!op)
+		return -ENOMEM;
+	op->route.dst = r->dst;
+	if (r->is_default)
+		op->route.dst.prefix = 0;
+	op->route.is_default = r->is_default;
+	op->route.has_via = r->has_via;
+	op->route.via = r->via;
+	op->route.metric = r->metric;
+	if (r->dev_iface >= 0)
+		op->route.dev = dev_of(p->lab, r->dev_iface);
+	else if (r->dev)	/* resolve allows only lo besides the node's own */
+		op->route.dev = dev_lo;
 	return 0;
 }
 
@@ -235,20 +282,22 @@ static int node_ops(struct plan *p, int node)
 	struct plan_op *op;
 	int i;
 
-	if (!push(p, PLAN_LINK_UP, node, n->line))
+	op = push(p, PLAN_LINK_UP, node, n->line);
+	if (!op)
 		return -ENOMEM;
-	p->ops[p->nops - 1].iface = PLAN_LO;
+	op->up.dev = dev_lo;
 	if (n->kind == LAB_SWITCH) {
 		op = push(p, PLAN_LINK_UP, node, n->line);
 		if (!op)
 			return -ENOMEM;
-		op->iface = PLAN_BR0;
+		op->up.dev = dev_br0;
 	}
 	for (i = 0; i < n->nifaces; i++) {
 		op = push(p, PLAN_LINK_UP, node, lab->ifaces[n->ifaces[i]].line);
 		if (!op)
 			return -ENOMEM;
 		op->iface = n->ifaces[i];
+		op->up.dev = dev_of(lab, n->ifaces[i]);
 	}
 	if (n->lo_iface >= 0 && add_addr_ops(p, n->lo_iface))
 		return -ENOMEM;
@@ -260,10 +309,8 @@ static int node_ops(struct plan *p, int node)
 			continue;
 		if (lab->routes[i].dst.family == AF_INET6 && !lab->ipv6_on)
 			continue;
-		op = push(p, PLAN_ROUTE, node, lab->routes[i].line);
-		if (!op)
+		if (route_op(p, &lab->routes[i]))
 			return -ENOMEM;
-		op->idx = i;
 	}
 	/* each interface shapes what it sends: its end's direction */
 	for (i = 0; i < n->nifaces; i++) {
@@ -275,6 +322,36 @@ static int node_ops(struct plan *p, int node)
 	return 0;
 }
 
+static struct plan_end end_of(const struct lab *lab, int iface)
+{
+	const struct lab_iface *f = &lab->ifaces[iface];
+
+	struct plan_end e = {
+		.node = f->node, .dev = dev_of(lab, iface), .mtu = f->mtu,
+		.master = lab->nodes[f->node].kind == LAB_SWITCH,
+	};
+
+	memcpy(e.mac, f->mac, sizeof(e.mac));
+	return e;
+}
+
+static int veth_op(struct plan *p, int link)
+{
+	const struct lab_link *l = &p->lab->links[link];
+	int prim = plan_veth_primary(p->lab, link);
+	struct plan_op *op = push(p, PLAN_VETH, l->end[prim].node, l->line);
+
+	if (!op)
+		return -ENOMEM;
+	op->link = link;
+	op->veth.end[0] = end_of(p->lab, l->iface[prim]);
+	op->veth.end[1] = end_of(p->lab, l->iface[!prim]);
+	/* only the primary end can join its bridge at birth (plan.h) */
+	op->veth.end[1].master = false;
+	op->veth.a = prim;
+	return 0;
+}
+
 static int links_ops(struct plan *p)
 {
 	const struct lab *lab = p->lab;
@@ -282,21 +359,21 @@ static int links_ops(struct plan *p)
 	int i;
 
 	for (i = 0; i < lab->nnodes; i++) {
-		if (lab->nodes[i].kind != LAB_SWITCH)
-			continue;
-		if (!push(p, PLAN_BRIDGE, i, lab->nodes[i].line))
-			return -ENOMEM;
-	}
-	for (i = 0; i < lab->nlinks; i++) {
-		int prim = plan_veth_primary(lab, i);
+		const struct lab_node *n = &lab->nodes[i];
 
-		op = push(p, PLAN_VETH, lab->links[i].end[prim].node,
-			  lab->links[i].line);
+		if (n->kind != LAB_SWITCH)
+			continue;
+		op = push(p, PLAN_BRIDGE, i, n->line);
 		if (!op)
 			return -ENOMEM;
-		op->link = i;
-		op->dir = prim;
+		memcpy(op->bridge.mac, n->bridge_mac, sizeof(op->bridge.mac));
+		op->bridge.stp = n->stp;
+		op->bridge.hub = n->hub;
+		op->bridge.vlan_filtering = n->vlan_filtering;
 	}
+	for (i = 0; i < lab->nlinks; i++)
+		if (veth_op(p, i))
+			return -ENOMEM;
 	/* ports before their VLANs: VLAN membership needs a bridge port */
 	for (i = 0; i < lab->nifaces; i++)
 		if (lab->ifaces[i].link >= 0 &&
@@ -304,12 +381,19 @@ static int links_ops(struct plan *p)
 		    bridge_port(p, i))
 			return -ENOMEM;
 	for (i = 0; i < lab->nifaces; i++) {
-		if (!lab->ifaces[i].parent)
+		const struct lab_iface *f = &lab->ifaces[i];
+
+		if (!f->parent)
 			continue;
-		op = push(p, PLAN_VLAN, lab->ifaces[i].node, lab->ifaces[i].line);
+		op = push(p, PLAN_VLAN, f->node, f->line);
 		if (!op)
 			return -ENOMEM;
 		op->iface = i;
+		op->vlan.dev = dev_of(lab, i);
+		op->vlan.parent = dev_of(lab, f->parent_iface);
+		op->vlan.vid = f->vlan;
+		op->vlan.mtu = f->mtu;
+		memcpy(op->vlan.mac, f->mac, sizeof(op->vlan.mac));
 	}
 	for (i = 0; i < lab->nifaces; i++)
 		if (lab->ifaces[i].link >= 0 &&
@@ -339,9 +423,8 @@ static int late_ops(struct plan *p)
 		op = push(p, PLAN_SYSCTL, lab->sysctls[i].node, lab->sysctls[i].line);
 		if (!op)
 			return -ENOMEM;
-		op->idx = i;
-		op->key = lab->sysctls[i].name;
-		op->value = lab->sysctls[i].value;
+		op->sysctl.key = lab->sysctls[i].name;
+		op->sysctl.value = lab->sysctls[i].value;
 	}
 	for (n = 0; n < lab->nnodes; n++) {
 		if (node_has_file(lab, n, "/etc/hosts"))
@@ -349,13 +432,22 @@ static int late_ops(struct plan *p)
 		op = push(p, PLAN_FILE, n, lab->nodes[n].line);
 		if (!op)
 			return -ENOMEM;
-		op->idx = PLAN_HOSTS;
+		op->file.path = "/etc/hosts";
+		op->file.content = lab->hosts;
+		op->file.len = strlen(lab->hosts);
+		op->file.mode = 0644;
+		op->file.hosts = true;
 	}
 	for (i = 0; i < lab->nfiles; i++) {
-		op = push(p, PLAN_FILE, lab->files[i].node, lab->files[i].line);
+		const struct lab_file *f = &lab->files[i];
+
+		op = push(p, PLAN_FILE, f->node, f->line);
 		if (!op)
 			return -ENOMEM;
-		op->idx = i;
+		op->file.path = f->path;
+		op->file.content = f->content;
+		op->file.len = f->len;
+		op->file.mode = f->mode;
 	}
 	/* Start commands: node by node in document order, in order within a
 	 * node. */
@@ -366,7 +458,9 @@ static int late_ops(struct plan *p)
 			op = push(p, PLAN_START, n, lab->starts[i].line);
 			if (!op)
 				return -ENOMEM;
-			op->idx = i;
+			op->start.cmd = lab->starts[i].cmd;
+			op->start.background = lab->starts[i].background;
+			op->start.timeout_ns = lab->starts[i].timeout_ns;
 		}
 	return 0;
 }
@@ -404,6 +498,18 @@ int plan_build(const struct lab *lab, struct plan **out)
 	if (!p)
 		return -ENOMEM;
 	p->lab = lab;
+	p->name = lab->name;
+	p->file = lab->file;
+	p->nnodes = lab->nnodes;
+	p->nodes = calloc((size_t)lab->nnodes + 1, sizeof(*p->nodes));
+	if (!p->nodes) {
+		free(p);
+		return -ENOMEM;
+	}
+	for (ret = 0; ret < lab->nnodes; ret++)
+		p->nodes[ret] = (struct plan_node){ lab->nodes[ret].name,
+						    lab->nodes[ret].kind,
+						    lab->nodes[ret].line };
 	ret = build(p);
 	if (ret) {
 		plan_free(p);
@@ -418,12 +524,78 @@ void plan_free(struct plan *p)
 	if (!p)
 		return;
 	free(p->ops);
+	free(p->nodes);
 	free(p);
 }
 
-const char *plan_netns_name(const struct lab *lab, int node, char *buf,
+const char *plan_netns_name(const struct plan *p, int node, char *buf,
 			    size_t len)
 {
-	snprintf(buf, len, "%s.%s", lab->name, lab->nodes[node].name);
+	snprintf(buf, len, "%s.%s", p->name, p->nodes[node].name);
+	return buf;
+}
+
+/* What an op makes, for messages: the words a user finds in the lab. */
+const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
+			     char *buf, size_t len)
+{
+	const char *node = p->nodes[op->node].name;
+	char a[64];
+
+	switch (op->kind) {
+	case PLAN_NETNS:
+		snprintf(buf, len, "namespace of %s", node);
+		break;
+	case PLAN_BRIDGE:
+		snprintf(buf, len, "bridge br0 of switch %s", node);
+		break;
+	case PLAN_VETH: {
+		const struct plan_end *x = &op->veth.end[op->veth.a];
+		const struct plan_end *y = &op->veth.end[!op->veth.a];
+
+		snprintf(buf, len, "link %s:%s -- %s:%s", p->nodes[x->node].name,
+			 x->dev.name, p->nodes[y->node].name, y->dev.name);
+		break;
+	}
+	case PLAN_PORT:
+		snprintf(buf, len, "port %s of switch %s", op->port.dev.name, node);
+		break;
+	case PLAN_ADDR:
+		snprintf(buf, len, "address %s on %s:%s",
+			 lab_addr_str(&op->addr.addr, a, sizeof(a)), node,
+			 op->addr.dev.name);
+		break;
+	case PLAN_ROUTE:
+		snprintf(buf, len, "route %s on %s",
+			 op->route.is_default ? "default" :
+			 lab_addr_str(&op->route.dst, a, sizeof(a)), node);
+		break;
+	case PLAN_QDISC_TBF:
+	case PLAN_QDISC_NETEM:
+		snprintf(buf, len, "%s qdisc on %s:%s",
+			 op->kind == PLAN_QDISC_TBF ? "tbf" : "netem", node,
+			 op->qdisc.dev.name);
+		break;
+	case PLAN_SYSCTL_EARLY:
+	case PLAN_SYSCTL:
+		snprintf(buf, len, "sysctl %s=%s in %s", op->sysctl.key,
+			 op->sysctl.value, node);
+		break;
+	case PLAN_FILE:
+		snprintf(buf, len, "file %s in %s", op->file.path, node);
+		break;
+	case PLAN_START:
+		snprintf(buf, len, "start command of %s", node);
+		break;
+	case PLAN_VLAN:
+		snprintf(buf, len, "interface %s of %s", op->vlan.dev.name, node);
+		break;
+	case PLAN_BRIDGE_VLAN:
+		snprintf(buf, len, "interface %s of %s", op->bvlan.dev.name, node);
+		break;
+	case PLAN_LINK_UP:
+		snprintf(buf, len, "interface %s of %s", op->up.dev.name, node);
+		break;
+	}
 	return buf;
 }

@@ -6,7 +6,8 @@
  *
  * Every op is sent "from" one namespace: the node whose socket carries it
  * (for a veth, the node of the primary end, whose fd the message names).
- * Ops refer to the model by index; the model must outlive the plan.
+ * Each op carries its values (strings point into the model, which must
+ * outlive the plan).
  *
  * Order (each step's kernel reason is commented where apply.c sends it):
  *   NETNS for every node;
@@ -29,52 +30,136 @@
 #include "lab.h"
 
 enum plan_kind {
-	PLAN_NETNS,		/* node */
-	PLAN_SYSCTL_EARLY,	/* node, key, value */
-	PLAN_BRIDGE,		/* node (a switch) */
-	PLAN_VETH,		/* link; node = primary end's node */
-	PLAN_PORT,		/* iface (switch port): enslave, learning off */
-	PLAN_VLAN,		/* iface: 802.1Q sub-interface */
-	PLAN_BRIDGE_VLAN,	/* iface (switch port), vid, pvid/untagged, del */
-	PLAN_LINK_UP,		/* iface; PLAN_LO (lo) or PLAN_BR0 (bridge) */
-	PLAN_ADDR,		/* iface, addr */
-	PLAN_ROUTE,		/* route */
-	PLAN_QDISC_TBF,		/* link, dir, iface: root 1: */
-	PLAN_QDISC_NETEM,	/* link, dir, iface: root 1: or child 10: of 1:1 */
-	PLAN_SYSCTL,		/* node, key, value (lab's <sysctl>) */
-	PLAN_FILE,		/* file */
-	PLAN_START,		/* start */
+	PLAN_NETNS,
+	PLAN_SYSCTL_EARLY,
+	PLAN_BRIDGE,		/* in a switch */
+	PLAN_VETH,		/* node = primary end's node */
+	PLAN_PORT,		/* switch port: enslave, learning off */
+	PLAN_VLAN,		/* 802.1Q sub-interface */
+	PLAN_BRIDGE_VLAN,	/* switch port VLAN membership */
+	PLAN_LINK_UP,		/* lo, br0 or an interface */
+	PLAN_ADDR,
+	PLAN_ROUTE,
+	PLAN_QDISC_TBF,		/* root 1: */
+	PLAN_QDISC_NETEM,	/* root 1: or child 10: of TBF's 1:1 */
+	PLAN_SYSCTL,		/* the lab's <sysctl> */
+	PLAN_FILE,
+	PLAN_START,
 };
-
-/* Pseudo interface indexes for ops on devices that are not lab_ifaces. */
-#define PLAN_LO (-1)		/* ifindex 1 in every namespace */
-#define PLAN_BR0 (-2)		/* a switch's bridge, ifindex 2 */
-#define PLAN_HOSTS (-1)
 
 /* Planned ifindexes every namespace shares: a fresh namespace holds only
  * lo, and a switch's bridge is the first device made in it. */
 #define PLAN_LO_IFINDEX 1
-#define PLAN_BR0_IFINDEX 2		/* PLAN_FILE idx of the generated /etc/hosts */
+#define PLAN_BR0_IFINDEX 2
 
+/* A device as an op names it: in the op's namespace, by name for scripts
+ * and by planned ifindex for netlink. */
+struct plan_dev {
+	const char *name;
+	int ifindex;
+};
+
+/* One end of a veth. */
+struct plan_end {
+	int node;
+	struct plan_dev dev;
+	int mtu;
+	uint8_t mac[6];
+	bool master;		/* joins its switch's br0 at birth */
+};
+
+/* netem's values for one direction, as tc and netlink take them. */
+struct plan_netem {
+	uint64_t delay_ns, jitter_ns;
+	uint32_t limit_pkts;	/* always set: 1000 when the lab says none */
+	double loss_pct, duplicate_pct, reorder_pct, corrupt_pct;
+};
+
+/* What an op's namespace is, for messages and the script's comments. */
+struct plan_node {
+	const char *name;
+	enum lab_kind kind;
+	int line;
+};
+
+/* One kernel operation with every value it needs: apply.c and the printer
+ * read only the op (and the plan's node names), never the model.  The
+ * model indexes `iface` and `link` stay only to trace an op back to its
+ * lab element (tests use them); -1 when none. */
 struct plan_op {
 	enum plan_kind kind;
 	int node;		/* namespace the op is sent from */
 	int line;		/* XML line it comes from (0: the lab element) */
-	int iface;
-	int link;
-	int dir;		/* shaping direction: 0 a->b, 1 b->a */
-	int idx;		/* route, file, start or sysctl index */
-	struct lab_addr addr;
-	uint32_t handle, parent;	/* tc */
-	uint32_t burst_bytes, limit_bytes;	/* tbf sizing */
-	int vid;		/* bridge vlan */
-	bool pvid, del;
-	bool enslave, no_learning;	/* PLAN_PORT */
-	const char *key, *value;	/* sysctls: key in dotted form */
+	int iface, link;	/* model indexes, for tracing only */
+	union {
+		struct {	/* SYSCTL_EARLY, SYSCTL */
+			const char *key, *value;	/* key in dotted form */
+		} sysctl;
+		struct {	/* BRIDGE: br0, ifindex PLAN_BR0_IFINDEX */
+			uint8_t mac[6];
+			bool stp, hub, vlan_filtering;
+		} bridge;
+		struct {	/* VETH: end[0] is the primary end, in `node` */
+			struct plan_end end[2];
+			int a;	/* which of end[] is the link's a end */
+		} veth;
+		struct {	/* PORT */
+			struct plan_dev dev;
+			bool enslave, no_learning;
+		} port;
+		struct {	/* VLAN */
+			struct plan_dev dev, parent;
+			int vid, mtu;
+			uint8_t mac[6];
+		} vlan;
+		struct {	/* BRIDGE_VLAN */
+			struct plan_dev dev;
+			int vid;
+			bool pvid, del;
+		} bvlan;
+		struct {	/* LINK_UP */
+			struct plan_dev dev;
+		} up;
+		struct {	/* ADDR */
+			struct plan_dev dev;
+			struct lab_addr addr;
+		} addr;
+		struct {	/* ROUTE */
+			struct lab_addr dst;	/* prefix 0 for default */
+			bool is_default, has_via;
+			struct lab_addr via;
+			struct plan_dev dev;	/* name NULL: by gateway */
+			uint32_t metric;
+		} route;
+		struct {	/* QDISC_TBF, QDISC_NETEM */
+			struct plan_dev dev;
+			uint32_t handle, parent;	/* parent PLAN_TC_ROOT */
+			uint64_t rate_bps;		/* tbf */
+			uint32_t burst_bytes, limit_bytes;
+			int mtu;
+			struct plan_netem netem;	/* netem */
+		} qdisc;
+		struct {	/* FILE */
+			const char *path, *content;
+			size_t len;
+			unsigned mode;
+			bool hosts;	/* the lab's generated /etc/hosts */
+		} file;
+		struct {	/* START */
+			const char *cmd;
+			bool background;
+			uint64_t timeout_ns;
+		} start;
+	};
 };
 
+#define PLAN_TC_ROOT 0xffffffffu
+
 struct plan {
-	const struct lab *lab;
+	const struct lab *lab;	/* the model it was built from */
+	const char *name, *file;	/* the lab's name and file */
+	int nnodes;
+	struct plan_node *nodes;
 	int nops, cap;
 	struct plan_op *ops;
 };
@@ -83,12 +168,13 @@ struct plan {
 int plan_build(const struct lab *lab, struct plan **out);
 void plan_free(struct plan *p);
 
+/* "link h1:eth0 -- s1:eth1": what an op makes, for messages. */
+const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
+			     char *buf, size_t len);
+
 /* The bash script (nslab plan).  down=1 prints the teardown script
  * instead.  Returns 0 or -errno of the write. */
 int plan_print(const struct plan *p, FILE *out, int down);
-/* One-line description of an op for messages: "veth h1:eth0 -- s1:eth1". */
-const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
-			     char *buf, size_t len);
 
 /* TBF burst and queue limit (bytes) for a rate (bit/s), a queue (packets,
  * 0 = 1000) and an MTU: the sizing nslab uses everywhere. */
@@ -99,5 +185,8 @@ void plan_tbf_size(uint64_t rate_bps, uint32_t queue_pkts, int mtu,
 int plan_veth_primary(const struct lab *lab, int link);
 
 /* Namespace name used by scripts and /run/netns: "LAB.NODE". */
-const char *plan_netns_name(const struct lab *lab, int node, char *buf,
+const char *plan_netns_name(const struct plan *p, int node, char *buf,
 			    size_t len);
+
+/* A direction's netem values (limit defaulted, reorder only with delay). */
+struct plan_netem plan_netem_of(const struct lab_shaping *s);

@@ -18,7 +18,6 @@
 struct out {
 	FILE *f;
 	const struct plan *p;
-	const struct lab *lab;
 	char ns[80];		/* "LAB.NODE" of the current op */
 	bool hosts_var;		/* $hosts holds the lab's /etc/hosts */
 };
@@ -85,69 +84,57 @@ static const char *shq(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-static const char *ifname(const struct out *o, int iface)
-{
-	if (iface == PLAN_LO)
-		return "lo";
-	if (iface == PLAN_BR0)
-		return "br0";
-	return o->lab->ifaces[iface].name;
-}
-
 static void pr_bridge(struct out *o, const struct plan_op *op)
 {
-	const struct lab_node *n = &o->lab->nodes[op->node];
 	char mac[20];
 
-	fprintf(o->f, "ip -n %s link add br0 index 2 address %s type bridge "
+	fprintf(o->f, "ip -n %s link add br0 index %d address %s type bridge "
 		      "forward_delay 200 stp_state %d mcast_snooping 0",
-		o->ns, lab_mac_str(n->bridge_mac, mac), n->stp);
-	if (n->hub)
+		o->ns, PLAN_BR0_IFINDEX, lab_mac_str(op->bridge.mac, mac),
+		op->bridge.stp);
+	if (op->bridge.hub)
 		fprintf(o->f, " ageing_time 0");
-	if (n->vlan_filtering)
+	if (op->bridge.vlan_filtering)
 		fprintf(o->f, " vlan_filtering 1");
 	fputc('\n', o->f);
 }
 
 static void pr_veth(struct out *o, const struct plan_op *op)
 {
-	const struct lab *lab = o->lab;
-	const struct lab_link *l = &lab->links[op->link];
-	const struct lab_iface *a = &lab->ifaces[l->iface[op->dir]];
-	const struct lab_iface *b = &lab->ifaces[l->iface[!op->dir]];
+	const struct plan_end *a = &op->veth.end[0], *b = &op->veth.end[1];
 	char mac[20], peer_ns[80], q[SHQ_MAX];
 
-	plan_netns_name(lab, b->node, peer_ns, sizeof(peer_ns));
+	plan_netns_name(o->p, b->node, peer_ns, sizeof(peer_ns));
 	fprintf(o->f, "ip -n %s link add %s index %d address %s mtu %d", o->ns,
-		shq(a->name, q, sizeof(q)), a->ifindex, lab_mac_str(a->mac, mac),
-		a->mtu);
-	if (lab->nodes[a->node].kind == LAB_SWITCH)
+		shq(a->dev.name, q, sizeof(q)), a->dev.ifindex,
+		lab_mac_str(a->mac, mac), a->mtu);
+	if (a->master)
 		fprintf(o->f, " master br0");
 	fprintf(o->f, " type veth peer name %s index %d address %s mtu %d netns %s\n",
-		shq(b->name, q, sizeof(q)), b->ifindex, lab_mac_str(b->mac, mac),
-		b->mtu, peer_ns);
+		shq(b->dev.name, q, sizeof(q)), b->dev.ifindex,
+		lab_mac_str(b->mac, mac), b->mtu, peer_ns);
 }
 
 static void pr_port(struct out *o, const struct plan_op *op)
 {
 	char q[SHQ_MAX];
-	const char *name = shq(ifname(o, op->iface), q, sizeof(q));
+	const char *name = shq(op->port.dev.name, q, sizeof(q));
 
-	if (op->enslave)
+	if (op->port.enslave)
 		fprintf(o->f, "ip -n %s link set %s master br0\n", o->ns, name);
-	if (op->no_learning)
+	if (op->port.no_learning)
 		fprintf(o->f, "ip -n %s link set %s type bridge_slave learning off\n",
 			o->ns, name);
 }
 
 static void pr_vlan(struct out *o, const struct plan_op *op)
 {
-	const struct lab_iface *f = &o->lab->ifaces[op->iface];
 	char mac[20], q1[SHQ_MAX], q2[SHQ_MAX];
 
 	fprintf(o->f, "ip -n %s link add link %s name %s index %d address %s mtu %d type vlan id %d\n",
-		o->ns, shq(f->parent, q1, sizeof(q1)), shq(f->name, q2, sizeof(q2)),
-		f->ifindex, lab_mac_str(f->mac, mac), f->mtu, f->vlan);
+		o->ns, shq(op->vlan.parent.name, q1, sizeof(q1)),
+		shq(op->vlan.dev.name, q2, sizeof(q2)), op->vlan.dev.ifindex,
+		lab_mac_str(op->vlan.mac, mac), op->vlan.mtu, op->vlan.vid);
 }
 
 static void pr_bridge_vlan(struct out *o, const struct plan_op *op)
@@ -155,8 +142,9 @@ static void pr_bridge_vlan(struct out *o, const struct plan_op *op)
 	char q[SHQ_MAX];
 
 	fprintf(o->f, "bridge -n %s vlan %s dev %s vid %d%s\n", o->ns,
-		op->del ? "del" : "add", shq(ifname(o, op->iface), q, sizeof(q)),
-		op->vid, op->pvid ? " pvid untagged" : "");
+		op->bvlan.del ? "del" : "add",
+		shq(op->bvlan.dev.name, q, sizeof(q)), op->bvlan.vid,
+		op->bvlan.pvid ? " pvid untagged" : "");
 }
 
 static void pr_addr(struct out *o, const struct plan_op *op)
@@ -164,28 +152,27 @@ static void pr_addr(struct out *o, const struct plan_op *op)
 	char buf[64], q[SHQ_MAX];
 
 	fprintf(o->f, "ip -n %s addr add %s dev %s%s\n", o->ns,
-		lab_addr_str(&op->addr, buf, sizeof(buf)),
-		shq(ifname(o, op->iface), q, sizeof(q)),
-		op->addr.family == AF_INET6 ? " nodad" : "");
+		lab_addr_str(&op->addr.addr, buf, sizeof(buf)),
+		shq(op->addr.dev.name, q, sizeof(q)),
+		op->addr.addr.family == AF_INET6 ? " nodad" : "");
 }
 
 static void pr_route(struct out *o, const struct plan_op *op)
 {
-	const struct lab_route *r = &o->lab->routes[op->idx];
 	char buf[64];
 
 	fprintf(o->f, "ip -n %s%s route add ", o->ns,
-		r->dst.family == AF_INET6 ? " -6" : "");
-	if (r->is_default)
+		op->route.dst.family == AF_INET6 ? " -6" : "");
+	if (op->route.is_default)
 		fputs("default", o->f);
 	else
-		fputs(lab_addr_str(&r->dst, buf, sizeof(buf)), o->f);
-	if (r->has_via)
-		fprintf(o->f, " via %s", lab_ip_str(&r->via, buf, sizeof(buf)));
-	if (r->dev)
-		fprintf(o->f, " dev %s", shq(r->dev, buf, sizeof(buf)));
-	if (r->metric)
-		fprintf(o->f, " metric %u", r->metric);
+		fputs(lab_addr_str(&op->route.dst, buf, sizeof(buf)), o->f);
+	if (op->route.has_via)
+		fprintf(o->f, " via %s", lab_ip_str(&op->route.via, buf, sizeof(buf)));
+	if (op->route.dev.name)
+		fprintf(o->f, " dev %s", shq(op->route.dev.name, buf, sizeof(buf)));
+	if (op->route.metric)
+		fprintf(o->f, " metric %u", op->route.metric);
 	fputc('\n', o->f);
 }
 
@@ -194,33 +181,32 @@ static void tc_head(struct out *o, const struct plan_op *op)
 	char q[SHQ_MAX];
 
 	fprintf(o->f, "tc -n %s qdisc add dev %s ", o->ns,
-		shq(ifname(o, op->iface), q, sizeof(q)));
-	if (op->parent == 0xffffffffu)
+		shq(op->qdisc.dev.name, q, sizeof(q)));
+	if (op->qdisc.parent == PLAN_TC_ROOT)
 		fputs("root", o->f);
 	else
-		fprintf(o->f, "parent %x:%x", op->parent >> 16,
-			op->parent & 0xffff);
-	fprintf(o->f, " handle %x: ", op->handle >> 16);
+		fprintf(o->f, "parent %x:%x", op->qdisc.parent >> 16,
+			op->qdisc.parent & 0xffff);
+	fprintf(o->f, " handle %x: ", op->qdisc.handle >> 16);
 }
 
 static void pr_tbf(struct out *o, const struct plan_op *op)
 {
-	const struct lab_shaping *s = &o->lab->links[op->link].shape[op->dir];
 	char buf[32];
 
 	tc_head(o, op);
 	fprintf(o->f, "tbf rate %s burst %ub limit %ub\n",
-		units_rate_str(s->rate_bps, buf, sizeof(buf)), op->burst_bytes,
-		op->limit_bytes);
+		units_rate_str(op->qdisc.rate_bps, buf, sizeof(buf)),
+		op->qdisc.burst_bytes, op->qdisc.limit_bytes);
 }
 
 static void pr_netem(struct out *o, const struct plan_op *op)
 {
-	const struct lab_shaping *s = &o->lab->links[op->link].shape[op->dir];
+	const struct plan_netem *s = &op->qdisc.netem;
 	char buf[32];
 
 	tc_head(o, op);
-	fprintf(o->f, "netem limit %u", s->queue_pkts ? s->queue_pkts : 1000);
+	fprintf(o->f, "netem limit %u", s->limit_pkts);
 	if (s->delay_ns) {
 		fprintf(o->f, " delay %s", units_time_str(s->delay_ns, buf, sizeof(buf)));
 		if (s->jitter_ns)
@@ -231,8 +217,8 @@ static void pr_netem(struct out *o, const struct plan_op *op)
 		fprintf(o->f, " loss %g%%", s->loss_pct);
 	if (s->duplicate_pct > 0)
 		fprintf(o->f, " duplicate %g%%", s->duplicate_pct);
-	if (lab_shaping_reorder(s) > 0)
-		fprintf(o->f, " reorder %g%%", lab_shaping_reorder(s));
+	if (s->reorder_pct > 0)
+		fprintf(o->f, " reorder %g%%", s->reorder_pct);
 	if (s->corrupt_pct > 0)
 		fprintf(o->f, " corrupt %g%%", s->corrupt_pct);
 	fputc('\n', o->f);
@@ -241,9 +227,9 @@ static void pr_netem(struct out *o, const struct plan_op *op)
 static void pr_sysctl(struct out *o, const struct plan_op *op)
 {
 	fprintf(o->f, "ip netns exec %s sysctl -qw ", o->ns);
-	sq(o->f, op->key);
+	sq(o->f, op->sysctl.key);
 	fputc('=', o->f);
-	sq(o->f, op->value);
+	sq(o->f, op->sysctl.value);
 	fputc('\n', o->f);
 }
 
@@ -287,20 +273,14 @@ static void pr_content(FILE *f, const char *ns, const char *path,
 
 static void pr_file(struct out *o, const struct plan_op *op)
 {
-	const struct lab *lab = o->lab;
-	const char *path = op->idx == PLAN_HOSTS ? "/etc/hosts" :
-						   lab->files[op->idx].path;
-	const char *content = op->idx == PLAN_HOSTS ? lab->hosts :
-						      lab->files[op->idx].content;
-	size_t len = op->idx == PLAN_HOSTS ? strlen(lab->hosts) :
-					     lab->files[op->idx].len;
+	const char *path = op->file.path;
 	const char *slash;
 
-	if (op->idx == PLAN_HOSTS) {
+	if (op->file.hosts) {
 		/* the same in every node: print it once */
 		if (!o->hosts_var) {
 			fprintf(o->f, "hosts=$(cat <<'NSLAB_EOF'\n%sNSLAB_EOF\n)\n",
-				lab->hosts);
+				op->file.content);
 			o->hosts_var = true;
 		}
 		fprintf(o->f, "mkdir -p /etc/netns/%s && printf '%%s\\n' \"$hosts\" > /etc/netns/%s/hosts\n",
@@ -322,9 +302,9 @@ static void pr_file(struct out *o, const struct plan_op *op)
 		sqn(o->f, path + 5, (size_t)(slash - path - 5));
 	}
 	fputc('\n', o->f);
-	pr_content(o->f, o->ns, path, content, len);
-	if (lab->files[op->idx].mode != 0644) {
-		fprintf(o->f, "chmod %04o ", lab->files[op->idx].mode);
+	pr_content(o->f, o->ns, path, op->file.content, op->file.len);
+	if (op->file.mode != 0644) {
+		fprintf(o->f, "chmod %04o ", op->file.mode);
 		pr_dst(o->f, o->ns, path);
 		fputc('\n', o->f);
 	}
@@ -332,15 +312,13 @@ static void pr_file(struct out *o, const struct plan_op *op)
 
 static void pr_start(struct out *o, const struct plan_op *op)
 {
-	const struct lab_start *s = &o->lab->starts[op->idx];
-
-	if (s->background) {
+	if (op->start.background) {
 		fprintf(o->f, "ip netns exec %s setsid sh -c ", o->ns);
-		sq(o->f, s->cmd);
+		sq(o->f, op->start.cmd);
 		fprintf(o->f, " >> /tmp/%s.log 2>&1 < /dev/null &\n", o->ns);
 	} else {
 		fprintf(o->f, "ip netns exec %s sh -c ", o->ns);
-		sq(o->f, s->cmd);
+		sq(o->f, op->start.cmd);
 		fputc('\n', o->f);
 	}
 }
@@ -364,7 +342,7 @@ static void pr_op(struct out *o, const struct plan_op *op)
 {
 	char q[SHQ_MAX];
 
-	plan_netns_name(o->lab, op->node, o->ns, sizeof(o->ns));
+	plan_netns_name(o->p, op->node, o->ns, sizeof(o->ns));
 	switch (op->kind) {
 	case PLAN_NETNS:
 		fprintf(o->f, "ip netns add %s\n", o->ns);
@@ -390,7 +368,7 @@ static void pr_op(struct out *o, const struct plan_op *op)
 		break;
 	case PLAN_LINK_UP:
 		fprintf(o->f, "ip -n %s link set %s up\n", o->ns,
-			shq(ifname(o, op->iface), q, sizeof(q)));
+			shq(op->up.dev.name, q, sizeof(q)));
 		break;
 	case PLAN_ADDR:
 		pr_addr(o, op);
@@ -415,11 +393,10 @@ static void pr_op(struct out *o, const struct plan_op *op)
 
 static void pr_down(struct out *o, const char *prefix)
 {
-	const struct lab *lab = o->lab;
 	int i;
 
-	for (i = 0; i < lab->nnodes; i++) {
-		plan_netns_name(lab, i, o->ns, sizeof(o->ns));
+	for (i = 0; i < o->p->nnodes; i++) {
+		plan_netns_name(o->p, i, o->ns, sizeof(o->ns));
 		fprintf(o->f, "%sip netns pids %s 2>/dev/null | xargs -r kill -9\n",
 			prefix, o->ns);
 		fprintf(o->f, "%sip netns del %s 2>/dev/null\n", prefix, o->ns);
@@ -448,12 +425,12 @@ static const char *comment_safe(const char *s, char *buf, size_t len)
 
 int plan_print(const struct plan *p, FILE *f, int down)
 {
-	struct out o = { .f = f, .p = p, .lab = p->lab };
+	struct out o = { .f = f, .p = p };
 	int i, last = -1, last_node = -1;
 	char file[512];
 
 	fprintf(f, "#!/bin/bash\n# Lab \"%s\" from %s, as ip, tc and sysctl commands (nslab plan%s).\n",
-		p->lab->name, comment_safe(p->lab->file, file, sizeof(file)),
+		p->name, comment_safe(p->file, file, sizeof(file)),
 		down ? " --down" : "");
 	if (down) {
 		fprintf(f, "# Removes the lab built by `nslab plan %s | bash`.\n",
@@ -472,8 +449,8 @@ int plan_print(const struct plan *p, FILE *f, int down)
 		if (k != last)
 			fprintf(f, "\n# -- %s\n", section[k]);
 		if (k == PLAN_LINK_UP && op->node != last_node)
-			fprintf(f, "# %s %s\n", lab_kind_name(p->lab->nodes[op->node].kind),
-				p->lab->nodes[op->node].name);
+			fprintf(f, "# %s %s\n", lab_kind_name(p->nodes[op->node].kind),
+				p->nodes[op->node].name);
 		last = k;
 		last_node = k == PLAN_LINK_UP ? op->node : -1;
 		pr_op(&o, op);
@@ -481,74 +458,4 @@ int plan_print(const struct plan *p, FILE *f, int down)
 	fprintf(f, "\n# -- teardown\n");
 	pr_down(&o, "#   ");
 	return ferror(f) ? -EIO : 0;
-}
-
-const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
-			     char *buf, size_t len)
-{
-	const struct lab *lab = p->lab;
-	const char *node = lab->nodes[op->node].name;
-	char a[64];
-
-	switch (op->kind) {
-	case PLAN_NETNS:
-		snprintf(buf, len, "namespace of %s", node);
-		break;
-	case PLAN_BRIDGE:
-		snprintf(buf, len, "bridge br0 of switch %s", node);
-		break;
-	case PLAN_VETH: {
-		const struct lab_link *l = &lab->links[op->link];
-
-		snprintf(buf, len, "link %s:%s -- %s:%s",
-			 lab->nodes[l->end[0].node].name,
-			 lab->ifaces[l->iface[0]].name,
-			 lab->nodes[l->end[1].node].name,
-			 lab->ifaces[l->iface[1]].name);
-		break;
-	}
-	case PLAN_PORT:
-		snprintf(buf, len, "port %s of switch %s", lab->ifaces[op->iface].name,
-			 node);
-		break;
-	case PLAN_ADDR:
-		snprintf(buf, len, "address %s on %s:%s",
-			 lab_addr_str(&op->addr, a, sizeof(a)), node,
-			 lab->ifaces[op->iface].name);
-		break;
-	case PLAN_ROUTE: {
-		const struct lab_route *r = &lab->routes[op->idx];
-
-		snprintf(buf, len, "route %s on %s",
-			 r->is_default ? "default" :
-					 lab_addr_str(&r->dst, a, sizeof(a)),
-			 node);
-		break;
-	}
-	case PLAN_QDISC_TBF:
-	case PLAN_QDISC_NETEM:
-		snprintf(buf, len, "%s qdisc on %s:%s",
-			 op->kind == PLAN_QDISC_TBF ? "tbf" : "netem", node,
-			 lab->ifaces[op->iface].name);
-		break;
-	case PLAN_SYSCTL_EARLY:
-	case PLAN_SYSCTL:
-		snprintf(buf, len, "sysctl %s=%s in %s", op->key, op->value, node);
-		break;
-	case PLAN_FILE:
-		snprintf(buf, len, "file %s in %s",
-			 op->idx == PLAN_HOSTS ? "/etc/hosts" : lab->files[op->idx].path,
-			 node);
-		break;
-	case PLAN_START:
-		snprintf(buf, len, "start command of %s", node);
-		break;
-	default:
-		snprintf(buf, len, "interface %s of %s",
-			 op->iface >= 0 ? lab->ifaces[op->iface].name :
-			 op->iface == PLAN_LO ? "lo" : "br0",
-			 node);
-		break;
-	}
-	return buf;
 }

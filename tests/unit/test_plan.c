@@ -270,7 +270,7 @@ START_TEST(test_down)
 		txt = plan_text(p, 1, &len);
 		for (n = 0; n < lab->nnodes; n++) {
 			snprintf(want, sizeof(want), "\nip netns del %s",
-				 plan_netns_name(lab, n, ns, sizeof(ns)));
+				 plan_netns_name(p, n, ns, sizeof(ns)));
 			if (!strstr(txt, want))
 				tsuite_buf_line(&r, "%s: down script lacks \"%s\"",
 					   lab_files[i], want + 1);
@@ -350,12 +350,15 @@ static void check_ports(const struct lab *lab, const char *what,
 		for (i = 0; i < p->nops; i++) {
 			const struct plan_op *op = &p->ops[i];
 
+			/* born in br0: the primary end, with master set */
 			if (op->kind == PLAN_VETH && op->link == x->link &&
-			    op->dir == x->end)
+			    op->veth.end[0].node == x->node &&
+			    op->veth.end[0].dev.ifindex == x->ifindex &&
+			    op->veth.end[0].master)
 				in = true;
 			if (op->kind == PLAN_PORT && op->iface == f) {
-				in |= op->enslave;
-				learn_off |= op->no_learning;
+				in |= op->port.enslave;
+				learn_off |= op->port.no_learning;
 			}
 			if ((op->kind == PLAN_LINK_UP || op->kind == PLAN_BRIDGE_VLAN) &&
 			    op->iface == f)
@@ -480,6 +483,91 @@ START_TEST(test_demo_order)
 }
 END_TEST
 
+/* Plan ops carry their values: once a plan is built, scribbling over every
+ * number of the model (kinds, ifindexes, MTUs, MACs, shaping, routes, file
+ * modes, start flags) leaves the printed script and every op's description
+ * unchanged.  Strings are shared with the model and left alone. */
+static char *describe_all(const struct plan *p)
+{
+	char *buf = NULL, d[256];
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	int i;
+
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < p->nops; i++)
+		fprintf(f, "%s\n", plan_op_describe(p, &p->ops[i], d, sizeof(d)));
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+static void scribble(struct lab *lab)
+{
+	int i;
+
+	for (i = 0; i < lab->nnodes; i++) {
+		lab->nodes[i].kind = LAB_HOST;
+		lab->nodes[i].stp = lab->nodes[i].hub = !lab->nodes[i].hub;
+		lab->nodes[i].vlan_filtering = !lab->nodes[i].vlan_filtering;
+		memset(lab->nodes[i].bridge_mac, 0xee, 6);
+	}
+	for (i = 0; i < lab->nifaces; i++) {
+		lab->ifaces[i].ifindex += 1000;
+		lab->ifaces[i].mtu += 7;
+		lab->ifaces[i].vlan += 3;
+		memset(lab->ifaces[i].mac, 0xdd, 6);
+	}
+	for (i = 0; i < lab->nlinks; i++)
+		memset(lab->links[i].shape, 0x5a, sizeof(lab->links[i].shape));
+	for (i = 0; i < lab->nroutes; i++) {
+		lab->routes[i].metric += 11;
+		lab->routes[i].dst.prefix = 3;
+		lab->routes[i].has_via = !lab->routes[i].has_via;
+		lab->routes[i].dev_iface = -1;
+	}
+	for (i = 0; i < lab->nfiles; i++)
+		lab->files[i].mode = 0111;
+	for (i = 0; i < lab->nstarts; i++)
+		lab->starts[i].background = !lab->starts[i].background;
+}
+
+START_TEST(test_self_contained)
+{
+	struct tsuite_buf r = { 0 };
+	int i;
+
+	find_labs();
+	for (i = 0; i < nlab_files; i++) {
+		struct lab *lab = load_file(lab_files[i], &r);
+		struct plan *p = NULL;
+		char *before, *after, *d1, *d2;
+		size_t l1, l2;
+
+		if (!lab)
+			continue;
+		ck_assert_int_eq(plan_build(lab, &p), 0);
+		before = plan_text(p, 0, &l1);
+		d1 = describe_all(p);
+		scribble(lab);
+		after = plan_text(p, 0, &l2);
+		d2 = describe_all(p);
+		if (l1 != l2 || memcmp(before, after, l1))
+			tsuite_buf_line(&r, "%s: the script changed with the model", lab_files[i]);
+		if (strcmp(d1, d2))
+			tsuite_buf_line(&r, "%s: an op's description changed with the model",
+					lab_files[i]);
+		free(before);
+		free(after);
+		free(d1);
+		free(d2);
+		plan_free(p);
+		lab_free(lab);
+	}
+	ck_assert_msg(r.count == 0, "%d plans read the model:%s", r.count, r.s);
+	free(r.s);
+}
+END_TEST
+
 Suite *plan_suite(void);
 Suite *plan_suite(void)
 {
@@ -491,6 +579,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_down);
 	tcase_add_test(tc, test_demo_order);
 	tcase_add_test(tc, test_switch_ports);
+	tcase_add_test(tc, test_self_contained);
 	suite_add_tcase(s, tc);
 	return s;
 }
