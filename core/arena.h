@@ -11,5 +11,4 @@ struct arena {
 
 void *arena_alloc(struct arena *a, size_t size);	/* zeroed, NULL on ENOMEM */
 char *arena_strdup(struct arena *a, const char *s);
-char *arena_strndup(struct arena *a, const char *s, size_t n);
 void arena_free(struct arena *a);

@@ -332,6 +332,9 @@ holder_step(struct state *st, int ret, const char *fmt, ...)
 	return ret;
 }
 
+/* (Re)make the /run/netns symlinks of every node from st. */
+static int holder_link_nodes(const struct state *st);
+
 int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid)
 {
@@ -405,7 +408,7 @@ static int holder_link_one(int dfd, const struct state *st,
 	return 0;
 }
 
-int holder_link_nodes(const struct state *st)
+static int holder_link_nodes(const struct state *st)
 {
 	int dfd, i, ret = 0;
 

@@ -50,8 +50,6 @@ int holder_each(void (*fn)(const char *lab, void *arg), void *arg);
  * lab. */
 int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid);
-/* (Re)make the /run/netns symlinks of every node from st. */
-int holder_link_nodes(const struct state *st);
 /* SIGTERM holder pid of st's lab, SIGKILL after timeout; waits until it
  * is gone.  0 also when there is none, or when pid is not a holder by
  * holder_ok(). */

@@ -255,20 +255,36 @@ int lab_addr_cmp(const struct lab_addr *a, const struct lab_addr *b)
 	return memcmp(a->b, b->b, 16);
 }
 
-/* Addresses that are never a host's own, nor a next hop
- * (topologies/README.md, <iface>).  IPv4 as a host-order integer. */
-static const char *v4_special(uint32_t x)
+/* IPv4 blocks whose addresses are never a host's own, nor a next hop
+ * (topologies/README.md, <iface>), as host-order ranges; the first match
+ * names the problem, so the broadcast address comes before 240.0.0.0/4.
+ * One table for single addresses and for pools. */
+static const struct v4_block {
+	uint32_t lo, hi;
+	const char *is, *holds;
+} v4_blocks[] = {
+	{ 0x00000000u, 0x00ffffffu,
+	  "is in 0.0.0.0/8 (\"this network\"), not a host address",
+	  "holds addresses of 0.0.0.0/8 (\"this network\")" },
+	{ 0x7f000000u, 0x7fffffffu, "is a loopback address (127.0.0.0/8)",
+	  "holds loopback addresses (127.0.0.0/8)" },
+	{ 0xe0000000u, 0xefffffffu, "is a multicast address (224.0.0.0/4)",
+	  "holds multicast addresses (224.0.0.0/4)" },
+	{ 0xffffffffu, 0xffffffffu, "is the limited broadcast address",
+	  "holds 255.255.255.255, the limited broadcast address" },
+	{ 0xf0000000u, 0xffffffffu, "is in the reserved block 240.0.0.0/4",
+	  "holds addresses of the reserved block 240.0.0.0/4" },
+};
+
+/* The first special block [lo, hi] overlaps: its text for one address
+ * (lo == hi) or for a pool. */
+static const char *v4_special_range(uint32_t lo, uint32_t hi, bool pool)
 {
-	if (x >> 24 == 0)
-		return "is in 0.0.0.0/8 (\"this network\"), not a host address";
-	if (x >> 24 == 127)
-		return "is a loopback address (127.0.0.0/8)";
-	if (x >> 28 == 0xe)
-		return "is a multicast address (224.0.0.0/4)";
-	if (x == 0xffffffffu)
-		return "is the limited broadcast address";
-	if (x >> 28 == 0xf)
-		return "is in the reserved block 240.0.0.0/4";
+	size_t i;
+
+	for (i = 0; i < sizeof(v4_blocks) / sizeof(v4_blocks[0]); i++)
+		if (lo <= v4_blocks[i].hi && hi >= v4_blocks[i].lo)
+			return pool ? v4_blocks[i].holds : v4_blocks[i].is;
 	return NULL;
 }
 
@@ -312,7 +328,7 @@ static const char *v4_edge(const struct lab_addr *a, char *net, size_t len)
 
 const char *lab_addr_unusable(const struct lab_addr *a, char *buf, size_t len)
 {
-	const char *why = a->family == AF_INET ? v4_special(v4_of(a)) :
+	const char *why = a->family == AF_INET ? v4_special_range(v4_of(a), v4_of(a), false) :
 						 v6_special(a->b);
 	char ip[64], net[64];
 
@@ -333,21 +349,6 @@ const char *lab_addr_unusable(const struct lab_addr *a, char *buf, size_t len)
 	return buf;
 }
 
-static const char *v4_pool_unusable(uint32_t lo, uint32_t hi)
-{
-	if (lo >> 24 == 0)
-		return "holds addresses of 0.0.0.0/8 (\"this network\")";
-	if (lo >> 24 <= 127 && hi >> 24 >= 127)
-		return "holds loopback addresses (127.0.0.0/8)";
-	if (lo >> 28 <= 0xe && hi >> 28 >= 0xe)
-		return "holds multicast addresses (224.0.0.0/4)";
-	if (hi == 0xffffffffu)
-		return "holds 255.255.255.255, the limited broadcast address";
-	if (hi >> 28 == 0xf)
-		return "holds addresses of the reserved block 240.0.0.0/4";
-	return NULL;
-}
-
 const char *lab_pool_unusable(const struct lab_addr *base, char *buf,
 			      size_t len)
 {
@@ -360,8 +361,8 @@ const char *lab_pool_unusable(const struct lab_addr *base, char *buf,
 	if (base->family == AF_INET) {
 		uint32_t lo = v4_of(&n);
 
-		why = v4_pool_unusable(lo, lo | (n.prefix >= 32 ? 0 :
-						 ~0u >> n.prefix));
+		why = v4_special_range(lo, lo | (n.prefix >= 32 ? 0 :
+						 ~0u >> n.prefix), true);
 	} else if (lab_addr_same_net(&n, &mc6, n.prefix < 8 ? n.prefix : 8)) {
 		why = "holds multicast addresses (ff00::/8)";
 	} else if (v6_special(n.b)) {

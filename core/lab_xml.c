@@ -39,24 +39,24 @@
 
 static const char *const shaping_attrs[] = { LAB_SHAPING_NAMES NULL };
 
-void read_shaping(struct parser *p, xmlNodePtr n, struct lab_shaping *s)
+void lx_read_shaping(struct parser *p, xmlNodePtr n, struct lab_shaping *s)
 {
 	const char *const *k;
 	const char *why;
 
 	for (k = shaping_attrs; *k; k++) {
-		const char *v = attr(p, n, *k);
+		const char *v = lx_attr(p, n, *k);
 
 		if (v && lab_shaping_set(s, *k, v, &why))
-			lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s",
-				ename(n), *k, v, why);
+			lab_err(p->errs, lx_line_of(n), "<%s> %s=\"%s\": %s",
+				lx_ename(n), *k, v, why);
 	}
 }
 
-void read_end(struct parser *p, xmlNodePtr n, const char *which,
+void lx_read_end(struct parser *p, xmlNodePtr n, const char *which,
 	      struct lab_end *e)
 {
-	const char *v = attr(p, n, which), *colon, *why;
+	const char *v = lx_attr(p, n, which), *colon, *why;
 
 	e->node = -1;
 	e->text = v ? v : "";
@@ -65,9 +65,9 @@ void read_end(struct parser *p, xmlNodePtr n, const char *which,
 	colon = strchr(v, ':');
 	if (colon) {
 		e->ifname = arena_strdup(&p->lab->arena, colon + 1);
-		if (!valid_ifname(e->ifname, &why))
-			lab_err(p->errs, line_of(n),
-				"<%s> %s=\"%s\": interface name %s", ename(n),
+		if (!lx_valid_ifname(e->ifname, &why))
+			lab_err(p->errs, lx_line_of(n),
+				"<%s> %s=\"%s\": interface name %s", lx_ename(n),
 				which, v, why);
 	}
 }
@@ -81,13 +81,13 @@ static int vlan_id(struct parser *p, xmlNodePtr n, const char *name,
 
 	if (units_uint(v, 1, 4094, &x, &why)) {
 		if (whole && strcmp(whole, v))
-			lab_err(p->errs, line_of(n),
+			lab_err(p->errs, lx_line_of(n),
 				"<%s> %s=\"%s\": \"%s\" is not a VLAN id (1 to 4094)",
-				ename(n), name, whole, v);
+				lx_ename(n), name, whole, v);
 		else
-			lab_err(p->errs, line_of(n),
+			lab_err(p->errs, lx_line_of(n),
 				"<%s> %s=\"%s\": VLAN id must be 1 to 4094",
-				ename(n), name, v);
+				lx_ename(n), name, v);
 		return -EINVAL;
 	}
 	*out = (int)x;
@@ -109,7 +109,7 @@ static size_t count_tokens(const char *s, const char *seps)
 
 static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 {
-	const char *v = attr(p, n, "vlans");
+	const char *v = lx_attr(p, n, "vlans");
 	char *copy, *tok, *save;
 	int id, cnt = 0;
 
@@ -128,29 +128,29 @@ static void read_vlans(struct parser *p, xmlNodePtr n, struct lab_link *l)
 		l->vlans[cnt++] = (uint16_t)id;
 	}
 	if (!cnt)
-		lab_err(p->errs, line_of(n), "<link> vlans=\"%s\": no VLAN ids",
+		lab_err(p->errs, lx_line_of(n), "<link> vlans=\"%s\": no VLAN ids",
 			v);
 	l->nvlans = cnt;
 }
 
 /* ---- elements ------------------------------------------------------------ */
 
-static void el_direction(struct parser *p, xmlNodePtr n, int ctx)
+static void el_direction(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = { LAB_SHAPING_NAMES NULL };
-	struct lab_link *l = &p->lab->links[ctx];
-	int d = !strcmp(ename(n), "b-to-a");
+	struct lab_link *l = &p->lab->links[owner];
+	int d = !strcmp(lx_ename(n), "b-to-a");
 	struct lab_shaping s = { 0 };
 
-	check_attrs(p, n, allowed, NULL);
-	dispatch(p, n, no_children, ctx);	/* always empty */
-	read_shaping(p, n, &s);
+	lx_check_attrs(p, n, allowed, NULL);
+	lx_dispatch(p, n, lx_no_children, owner);	/* always empty */
+	lx_read_shaping(p, n, &s);
 	lab_shaping_merge(&l->shape[d], &s);
 	/* remember that this direction was overridden */
 	l->shape[d].set |= s.set;
 }
 
-static void el_link(struct parser *p, xmlNodePtr n, int ctx)
+static void el_link(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = {
 		"a", "b", LAB_SHAPING_NAMES "mtu", "vlan", "vlans", NULL,
@@ -168,22 +168,22 @@ static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 	int i, seen[2] = { 0, 0 };
 	xmlNodePtr c;
 
-	(void)ctx;
+	(void)owner;
 	i = lab_push(p->lab, links);
 	if (i < 0)
 		return;
 	l = &p->lab->links[i];
-	l->line = line_of(n);
+	l->line = lx_line_of(n);
 	l->iface[0] = l->iface[1] = -1;
-	check_attrs(p, n, allowed, required);
-	read_end(p, n, "a", &l->end[0]);
-	read_end(p, n, "b", &l->end[1]);
-	read_shaping(p, n, &s);
+	lx_check_attrs(p, n, allowed, required);
+	lx_read_end(p, n, "a", &l->end[0]);
+	lx_read_end(p, n, "b", &l->end[1]);
+	lx_read_shaping(p, n, &s);
 	l->shape[0] = s;
 	l->shape[1] = s;
-	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+	if (lx_uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
 		l->mtu = (int)mtu;
-	v = attr(p, n, "vlan");
+	v = lx_attr(p, n, "vlan");
 	if (v)
 		vlan_id(p, n, "vlan", v, v, &l->vlan);
 	read_vlans(p, n, l);
@@ -191,18 +191,18 @@ static void el_link(struct parser *p, xmlNodePtr n, int ctx)
 		lab_err(p->errs, l->line,
 			"<link> has both vlan= (access port) and vlans= (trunk)");
 	for (c = n->children; c; c = c->next) {
-		int d = c->type == XML_ELEMENT_NODE && !strcmp(ename(c), "b-to-a");
+		int d = c->type == XML_ELEMENT_NODE && !strcmp(lx_ename(c), "b-to-a");
 
 		if (c->type == XML_ELEMENT_NODE && seen[d]++)
-			lab_err(p->errs, line_of(c),
-				"<link> has more than one <%s>", ename(c));
+			lab_err(p->errs, lx_line_of(c),
+				"<link> has more than one <%s>", lx_ename(c));
 	}
-	dispatch(p, n, dirs, i);
+	lx_dispatch(p, n, dirs, i);
 }
 
 static void read_mac(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 {
-	const char *v = attr(p, n, "mac");
+	const char *v = lx_attr(p, n, "mac");
 	unsigned m[6];
 	char extra;
 	int k;
@@ -235,7 +235,7 @@ static void read_mac(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 /* addr="none" or "CIDR [CIDR...]", each with a prefix length. */
 static void read_addrs(struct parser *p, xmlNodePtr n, struct lab_iface *f)
 {
-	const char *v = attr(p, n, "addr");
+	const char *v = lx_attr(p, n, "addr");
 	char *copy, *tok, *save;
 	size_t n_addrs;
 
@@ -294,29 +294,29 @@ static void el_iface(struct parser *p, xmlNodePtr n, int node)
 		return;
 	f = &p->lab->ifaces[i];
 	f->node = node;
-	f->line = line_of(n);
+	f->line = lx_line_of(n);
 	f->declared = true;
 	f->link = -1;
 	f->parent_iface = -1;
 	f->segment = -1;
-	check_attrs(p, n, allowed, required);
-	f->name = attr(p, n, "name");
+	lx_check_attrs(p, n, allowed, required);
+	f->name = lx_attr(p, n, "name");
 	if (f->name)
-		check_ifname(p, n, "name", f->name);
-	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+		lx_check_ifname(p, n, "name", f->name);
+	if (lx_uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
 		f->mtu = (int)mtu;
 	read_mac(p, n, f);
-	f->parent = attr(p, n, "parent");
-	v = attr(p, n, "vlan");
+	f->parent = lx_attr(p, n, "parent");
+	v = lx_attr(p, n, "vlan");
 	if (v)
 		vlan_id(p, n, "vlan", v, v, &f->vlan);
 	if (!!f->parent != !!v)
 		lab_err(p->errs, f->line,
 			"<iface> an 802.1Q sub-interface needs both parent= and vlan=");
 	if (f->parent)
-		check_ifname(p, n, "parent", f->parent);
+		lx_check_ifname(p, n, "parent", f->parent);
 	read_addrs(p, n, f);
-	dispatch(p, n, no_children, node);	/* always empty */
+	lx_dispatch(p, n, lx_no_children, node);	/* always empty */
 }
 
 static void el_route(struct parser *p, xmlNodePtr n, int node)
@@ -335,10 +335,10 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 		return;
 	r = &p->lab->routes[i];
 	r->node = node;
-	r->line = line_of(n);
+	r->line = lx_line_of(n);
 	r->dev_iface = -1;
-	check_attrs(p, n, allowed, required);
-	v = attr(p, n, "dst");
+	lx_check_attrs(p, n, allowed, required);
+	v = lx_attr(p, n, "dst");
 	if (v && !strcmp(v, "default")) {
 		r->is_default = true;
 	} else if (v && lab_addr_parse(v, &r->dst)) {
@@ -356,7 +356,7 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 				"<route> dst=\"%s\": has host bits set (the network would be %s)",
 				v, lab_addr_str(&net, (char[64]){ 0 }, 64));
 	}
-	v = attr(p, n, "via");
+	v = lx_attr(p, n, "via");
 	if (v) {
 		if (lab_addr_parse(v, &r->via) || r->via.prefix >= 0)
 			lab_err(p->errs, r->line,
@@ -367,14 +367,14 @@ static void el_route(struct parser *p, xmlNodePtr n, int node)
 		else
 			r->has_via = true;
 	}
-	r->dev = attr(p, n, "dev");
+	r->dev = lx_attr(p, n, "dev");
 	if (r->dev)
-		check_ifname(p, n, "dev", r->dev);
-	if (uint_attr(p, n, "metric", 0, UINT32_MAX, &m) > 0)
+		lx_check_ifname(p, n, "dev", r->dev);
+	if (lx_uint_attr(p, n, "metric", 0, UINT32_MAX, &m) > 0)
 		r->metric = (uint32_t)m;
-	if (!r->has_via && !r->dev && v == NULL && attr(p, n, "dst"))
+	if (!r->has_via && !r->dev && v == NULL && lx_attr(p, n, "dst"))
 		lab_err(p->errs, r->line, "<route> needs via= or dev=");
-	dispatch(p, n, no_children, node);	/* always empty */
+	lx_dispatch(p, n, lx_no_children, node);	/* always empty */
 }
 
 static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
@@ -389,10 +389,10 @@ static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
 		return;
 	s = &p->lab->sysctls[i];
 	s->node = node;
-	s->line = line_of(n);
-	check_attrs(p, n, allowed, allowed);
-	s->name = attr(p, n, "name");
-	s->value = attr(p, n, "value");
+	s->line = lx_line_of(n);
+	lx_check_attrs(p, n, allowed, allowed);
+	s->name = lx_attr(p, n, "name");
+	s->value = lx_attr(p, n, "value");
 	if (s->name) {
 		for (c = s->name; *c; c++)
 			if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
@@ -406,7 +406,7 @@ static void el_sysctl(struct parser *p, xmlNodePtr n, int node)
 	if (s->value && strpbrk(s->value, "\n\r"))
 		lab_err(p->errs, s->line,
 			"<sysctl> value=\"%s\": must be one line", s->value);
-	dispatch(p, n, no_children, node);	/* always empty */
+	lx_dispatch(p, n, lx_no_children, node);	/* always empty */
 }
 
 static bool file_path_ok(const char *path, const char **why)
@@ -421,7 +421,7 @@ static bool file_path_ok(const char *path, const char **why)
 		*why = "is longer than 4095 bytes";
 		return false;
 	}
-	if (has_control(path)) {
+	if (lx_has_control(path)) {
 		*why = "contains control characters";
 		return false;
 	}
@@ -455,14 +455,14 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 		return;
 	f = &p->lab->files[i];
 	f->node = node;
-	f->line = line_of(n);
+	f->line = lx_line_of(n);
 	f->mode = 0644;
-	check_attrs(p, n, allowed, required);
-	f->path = attr(p, n, "path");
+	lx_check_attrs(p, n, allowed, required);
+	f->path = lx_attr(p, n, "path");
 	if (f->path && !file_path_ok(f->path, &why))
 		lab_err(p->errs, f->line, "<file> path=\"%.200s%s\" %s", f->path,
 			strlen(f->path) > 200 ? "..." : "", why);
-	v = attr(p, n, "mode");
+	v = lx_attr(p, n, "mode");
 	if (v) {
 		char *end;
 		unsigned long m = strtoul(v, &end, 8);
@@ -474,8 +474,8 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 		else
 			f->mode = (unsigned)m;
 	}
-	f->src = attr(p, n, "src");
-	f->content = text_of(p, n, &f->len);
+	f->src = lx_attr(p, n, "src");
+	f->content = lx_text_of(p, n, &f->len);
 	if (f->src && f->len)
 		lab_err(p->errs, f->line,
 			"<file> has both src=\"%s\" and inline text: use one",
@@ -495,12 +495,12 @@ static void el_start(struct parser *p, xmlNodePtr n, int node)
 		return;
 	s = &p->lab->starts[i];
 	s->node = node;
-	s->line = line_of(n);
+	s->line = lx_line_of(n);
 	s->timeout_ns = 30000000000ull;
-	check_attrs(p, n, allowed, NULL);
-	keyword(p, n, "background", "no", "yes", &s->background);
-	time_attr(p, n, "timeout", &s->timeout_ns);
-	s->cmd = command_text(p, n);
+	lx_check_attrs(p, n, allowed, NULL);
+	lx_keyword(p, n, "background", "no", "yes", &s->background);
+	lx_time_attr(p, n, "timeout", &s->timeout_ns);
+	s->cmd = lx_command_text(p, n);
 }
 
 static const struct handler node_children[] = {
@@ -515,13 +515,13 @@ static int new_node(struct parser *p, xmlNodePtr n, enum lab_kind kind)
 	if (i < 0)
 		return i;
 	p->lab->nodes[i].kind = kind;
-	p->lab->nodes[i].line = line_of(n);
+	p->lab->nodes[i].line = lx_line_of(n);
 	p->lab->nodes[i].lo_iface = -1;
-	name_attr(p, n, "node", &p->lab->nodes[i].name);
+	lx_name_attr(p, n, "node", &p->lab->nodes[i].name);
 	return i;
 }
 
-static void el_host(struct parser *p, xmlNodePtr n, int ctx)
+static void el_host(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = { "name", "gateway", NULL };
 	static const char *const required[] = { "name", NULL };
@@ -530,13 +530,13 @@ static void el_host(struct parser *p, xmlNodePtr n, int ctx)
 	char why[160];
 	int i;
 
-	(void)ctx;
-	check_attrs(p, n, allowed, required);
+	(void)owner;
+	lx_check_attrs(p, n, allowed, required);
 	i = new_node(p, n, LAB_HOST);
 	if (i < 0)
 		return;
 	h = &p->lab->nodes[i];
-	gw = attr(p, n, "gateway");
+	gw = lx_attr(p, n, "gateway");
 	if (gw && !strcmp(gw, "auto")) {
 		h->gw_auto = true;
 	} else if (gw) {
@@ -550,22 +550,22 @@ static void el_host(struct parser *p, xmlNodePtr n, int ctx)
 		else
 			h->has_gw = true;
 	}
-	dispatch(p, n, node_children, i);
+	lx_dispatch(p, n, node_children, i);
 }
 
-static void el_router(struct parser *p, xmlNodePtr n, int ctx)
+static void el_router(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = { "name", NULL };
 	int i;
 
-	(void)ctx;
-	check_attrs(p, n, allowed, allowed);
+	(void)owner;
+	lx_check_attrs(p, n, allowed, allowed);
 	i = new_node(p, n, LAB_ROUTER);
 	if (i >= 0)
-		dispatch(p, n, node_children, i);
+		lx_dispatch(p, n, node_children, i);
 }
 
-static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
+static void el_switch(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = { "name", "stp", "hub",
 					       "vlan-filtering", NULL };
@@ -573,16 +573,16 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 	struct lab_node *s;
 	int i;
 
-	(void)ctx;
-	check_attrs(p, n, allowed, required);
+	(void)owner;
+	lx_check_attrs(p, n, allowed, required);
 	i = new_node(p, n, LAB_SWITCH);
 	if (i < 0)
 		return;
 	s = &p->lab->nodes[i];
-	keyword(p, n, "stp", "off", "on", &s->stp);
-	keyword(p, n, "hub", "no", "yes", &s->hub);
-	keyword(p, n, "vlan-filtering", "off", "on", &s->vlan_filtering);
-	dispatch(p, n, no_children, i);
+	lx_keyword(p, n, "stp", "off", "on", &s->stp);
+	lx_keyword(p, n, "hub", "no", "yes", &s->hub);
+	lx_keyword(p, n, "vlan-filtering", "off", "on", &s->vlan_filtering);
+	lx_dispatch(p, n, lx_no_children, i);
 }
 
 /* ipbase and ip6base: pools of automatic addresses, refused when they
@@ -590,7 +590,7 @@ static void el_switch(struct parser *p, xmlNodePtr n, int ctx)
 static void read_bases(struct parser *p, xmlNodePtr n)
 {
 	struct lab *lab = p->lab;
-	const char *v = attr(p, n, "ipbase");
+	const char *v = lx_attr(p, n, "ipbase");
 	char why[160];
 
 	if (v && !strcmp(v, "none")) {
@@ -608,7 +608,7 @@ static void read_bases(struct parser *p, xmlNodePtr n)
 		else
 			lab_addr_mask(&lab->ipbase, lab->ipbase.prefix);
 	}
-	v = attr(p, n, "ip6base");
+	v = lx_attr(p, n, "ip6base");
 	if (v) {
 		if (lab_addr_parse(v, &lab->ip6base) ||
 		    lab->ip6base.family != AF_INET6 ||
@@ -632,17 +632,17 @@ static void el_lab(struct parser *p, xmlNodePtr n)
 	static const struct handler children[] = {
 		{ "host", el_host },   { "router", el_router },
 		{ "switch", el_switch }, { "link", el_link },
-		{ "tests", el_tests }, { NULL, NULL },
+		{ "tests", lx_el_tests }, { NULL, NULL },
 	};
 	struct lab *lab = p->lab;
 	const char *v;
 	uint64_t mtu;
 
-	lab->line = line_of(n);
-	check_attrs(p, n, allowed, required);
-	name_attr(p, n, "lab", &lab->name);
+	lab->line = lx_line_of(n);
+	lx_check_attrs(p, n, allowed, required);
+	lx_name_attr(p, n, "lab", &lab->name);
 	read_bases(p, n);
-	v = attr(p, n, "ipv6");
+	v = lx_attr(p, n, "ipv6");
 	if (v) {
 		if (!strcmp(v, "auto"))
 			lab->ipv6 = LAB_V6_AUTO;
@@ -655,9 +655,9 @@ static void el_lab(struct parser *p, xmlNodePtr n)
 				"<lab> ipv6=\"%s\": must be one of auto, on, off",
 				v);
 	}
-	if (uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
+	if (lx_uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
 		lab->mtu = (int)mtu;
-	dispatch(p, n, children, 0);
+	lx_dispatch(p, n, children, 0);
 }
 
 /* ---- entry points ------------------------------------------------------- */
@@ -689,18 +689,18 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 		lab_err(p->errs, 1, "binary data (a NUL byte): not an XML lab file");
 		return -EINVAL;
 	}
-	line = find_doctype(buf, len);
+	line = lx_find_doctype(buf, len);
 	if (line) {
 		lab_err(p->errs, line,
 			"DOCTYPE is not allowed in a lab file (no DTDs or entities)");
 		return -EINVAL;
 	}
-	if (check_size(p, buf, len))
+	if (lx_check_size(p, buf, len))
 		return -EINVAL;
-	xml_setup(p->errs);
+	lx_xml_setup(p->errs);
 	doc = xmlReadMemory(buf, (int)len, p->errs->file, NULL, opts);
 	if (!doc) {
-		xml_reset();
+		lx_xml_reset();
 		if (!p->errs->n)
 			lab_err(p->errs, 1, "not a well-formed XML document");
 		return -EINVAL;
@@ -708,17 +708,17 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 	root = xmlDocGetRootElement(doc);
 	if (doc->intSubset || doc->extSubset) {
 		lab_err(p->errs, 1, "DOCTYPE is not allowed in a lab file");
-	} else if (!root || root->ns || strcmp(ename(root), "lab")) {
-		lab_err(p->errs, root ? line_of(root) : 1,
+	} else if (!root || root->ns || strcmp(lx_ename(root), "lab")) {
+		lab_err(p->errs, root ? lx_line_of(root) : 1,
 			"the top element must be <lab>, not <%s>",
-			root ? ename(root) : "nothing");
+			root ? lx_ename(root) : "nothing");
 	} else {
 		el_lab(p, root);
 		if (!p->errs->n && p->elements <= SCHEMA_ELEMENTS_MAX)
-			validate_schema(doc, p->errs);
+			lx_validate_schema(doc, p->errs);
 	}
 	xmlFreeDoc(doc);
-	xml_reset();
+	lx_xml_reset();
 	return p->errs->n ? -EINVAL : 0;
 }
 
@@ -757,7 +757,7 @@ int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)
 	int ret;
 
 	*out = NULL;
-	ret = slurp(path, &buf, &len);
+	ret = lx_slurp(path, &buf, &len);
 	if (ret) {
 		lab_err(errs, 0, "%s",
 			ret == -EFBIG ? "file larger than 16 MiB" : strerror(-ret));

@@ -61,7 +61,7 @@ static int read_all(int fd, char **out, size_t *len, size_t max)
 }
 
 /* Read a whole file of at most LAB_FILE_MAX bytes (NUL-terminated). */
-int slurp(const char *path, char **out, size_t *len)
+int lx_slurp(const char *path, char **out, size_t *len)
 {
 	struct stat st;
 	int fd, ret;
@@ -106,21 +106,21 @@ static xmlParserInputPtr no_external(const char *url, const char *id,
 	return NULL;
 }
 
-void xml_setup(struct lab_errors *errs)
+void lx_xml_setup(struct lab_errors *errs)
 {
 	xmlSetExternalEntityLoader(no_external);
 	xmlSetStructuredErrorFunc(errs, xml_error_cb);
 	xmlSetGenericErrorFunc(NULL, NULL);
 }
 
-void xml_reset(void)
+void lx_xml_reset(void)
 {
 	xmlSetStructuredErrorFunc(NULL, NULL);
 }
 
 /* Find "<!DOCTYPE" before parsing: even an internal subset can define
  * entities (billion laughs), so a DOCTYPE is refused whatever it holds. */
-int find_doctype(const char *buf, size_t len)
+int lx_find_doctype(const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 	int line = 1;
@@ -203,7 +203,7 @@ static int prescan(const char *p, const char *end, struct xml_counts *c,
 	return 0;
 }
 
-int check_size(struct parser *p, const char *buf, size_t len)
+int lx_check_size(struct parser *p, const char *buf, size_t len)
 {
 	struct xml_counts c = { 0 };
 	const char *what = "";
@@ -224,7 +224,7 @@ int check_size(struct parser *p, const char *buf, size_t len)
 
 /* ---- schema ------------------------------------------------------------- */
 
-int validate_schema(xmlDocPtr doc, struct lab_errors *errs)
+int lx_validate_schema(xmlDocPtr doc, struct lab_errors *errs)
 {
 	static xmlRelaxNGPtr schema;
 	xmlRelaxNGValidCtxtPtr v;

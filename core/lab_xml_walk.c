@@ -1,6 +1,6 @@
 /* lab_xml_walk.c — helpers for the walk: attributes and their checks,
  * element text, element-name dispatch.  Every message names the element
- * and, through line_of(), its line.
+ * and, through lx_line_of(), its line.
  */
 #include <errno.h>
 #include <limits.h>
@@ -13,20 +13,20 @@
 
 /* ---- helpers for the walk ---------------------------------------------- */
 
-int line_of(xmlNodePtr n)
+int lx_line_of(xmlNodePtr n)
 {
 	long l = xmlGetLineNo(n);
 
 	return l > 0 && l < INT_MAX ? (int)l : 0;
 }
 
-const char *ename(xmlNodePtr n)
+const char *lx_ename(xmlNodePtr n)
 {
 	return (const char *)n->name;
 }
 
 /* Copy an attribute's value into the lab's arena (NULL if absent). */
-const char *attr(struct parser *p, xmlNodePtr n, const char *name)
+const char *lx_attr(struct parser *p, xmlNodePtr n, const char *name)
 {
 	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
 	char *s;
@@ -48,7 +48,7 @@ static bool in_list(const char *s, const char *const *list)
 
 /* Every attribute must be known; every required one present.  Returns the
  * number of problems. */
-int check_attrs(struct parser *p, xmlNodePtr n,
+int lx_check_attrs(struct parser *p, xmlNodePtr n,
 		const char *const *allowed, const char *const *required)
 {
 	int bad = 0;
@@ -56,16 +56,16 @@ int check_attrs(struct parser *p, xmlNodePtr n,
 
 	for (a = n->properties; a; a = a->next) {
 		if (a->ns || !in_list((const char *)a->name, allowed)) {
-			lab_err(p->errs, line_of(n),
+			lab_err(p->errs, lx_line_of(n),
 				"unknown attribute \"%s\" on <%s>", a->name,
-				ename(n));
+				lx_ename(n));
 			bad++;
 		}
 	}
 	for (; required && *required; required++) {
 		if (!xmlHasProp(n, (const xmlChar *)*required)) {
-			lab_err(p->errs, line_of(n),
-				"<%s> needs a \"%s\" attribute", ename(n),
+			lab_err(p->errs, lx_line_of(n),
+				"<%s> needs a \"%s\" attribute", lx_ename(n),
 				*required);
 			bad++;
 		}
@@ -74,10 +74,10 @@ int check_attrs(struct parser *p, xmlNodePtr n,
 }
 
 /* yes/no style keywords; *out untouched when absent. */
-void keyword(struct parser *p, xmlNodePtr n, const char *name,
+void lx_keyword(struct parser *p, xmlNodePtr n, const char *name,
 	     const char *off, const char *on, bool *out)
 {
-	const char *v = attr(p, n, name);
+	const char *v = lx_attr(p, n, name);
 
 	if (!v)
 		return;
@@ -86,13 +86,13 @@ void keyword(struct parser *p, xmlNodePtr n, const char *name,
 	else if (!strcmp(v, on))
 		*out = true;
 	else
-		lab_err(p->errs, line_of(n),
-			"<%s> %s=\"%s\": must be one of %s, %s", ename(n),
+		lab_err(p->errs, lx_line_of(n),
+			"<%s> %s=\"%s\": must be one of %s, %s", lx_ename(n),
 			name, v, off, on);
 }
 
 
-bool has_control(const char *s)
+bool lx_has_control(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
@@ -100,7 +100,7 @@ bool has_control(const char *s)
 	return false;
 }
 
-bool valid_ifname(const char *s, const char **why)
+bool lx_valid_ifname(const char *s, const char **why)
 {
 	size_t len = strlen(s);
 
@@ -108,7 +108,7 @@ bool valid_ifname(const char *s, const char **why)
 		*why = "must be 1 to 15 characters";
 		return false;
 	}
-	if (strpbrk(s, "/: \t\r\n\v\f") || has_control(s)) {
+	if (strpbrk(s, "/: \t\r\n\v\f") || lx_has_control(s)) {
 		*why = "may not contain '/', ':', white space or control characters";
 		return false;
 	}
@@ -119,27 +119,27 @@ bool valid_ifname(const char *s, const char **why)
 	return true;
 }
 
-void check_ifname(struct parser *p, xmlNodePtr n, const char *what,
+void lx_check_ifname(struct parser *p, xmlNodePtr n, const char *what,
 		  const char *v)
 {
 	const char *why;
 
-	if (!valid_ifname(v, &why))
-		lab_err(p->errs, line_of(n),
-			"<%s> %s=\"%s\": interface name %s", ename(n), what, v,
+	if (!lx_valid_ifname(v, &why))
+		lab_err(p->errs, lx_line_of(n),
+			"<%s> %s=\"%s\": interface name %s", lx_ename(n), what, v,
 			why);
 }
 
-int uint_attr(struct parser *p, xmlNodePtr n, const char *name,
+int lx_uint_attr(struct parser *p, xmlNodePtr n, const char *name,
 	      uint64_t min, uint64_t max, uint64_t *out)
 {
-	const char *v = attr(p, n, name), *why;
+	const char *v = lx_attr(p, n, name), *why;
 
 	if (!v)
 		return 0;
 	if (units_uint(v, min, max, out, &why)) {
-		lab_err(p->errs, line_of(n),
-			"<%s> %s=\"%s\": %s (%llu to %llu)", ename(n), name, v,
+		lab_err(p->errs, lx_line_of(n),
+			"<%s> %s=\"%s\": %s (%llu to %llu)", lx_ename(n), name, v,
 			why, (unsigned long long)min, (unsigned long long)max);
 		return -EINVAL;
 	}
@@ -152,38 +152,38 @@ static int unit_attr(struct parser *p, xmlNodePtr n, const char *name,
 		     uint64_t *out,
 		     int (*parse)(const char *, uint64_t *, int, const char **))
 {
-	const char *v = attr(p, n, name), *why;
+	const char *v = lx_attr(p, n, name), *why;
 
 	if (!v)
 		return 0;
 	if (parse(v, out, 0, &why)) {
-		lab_err(p->errs, line_of(n), "<%s> %s=\"%s\": %s", ename(n),
+		lab_err(p->errs, lx_line_of(n), "<%s> %s=\"%s\": %s", lx_ename(n),
 			name, v, why);
 		return -EINVAL;
 	}
 	return 1;
 }
 
-int time_attr(struct parser *p, xmlNodePtr n, const char *name,
+int lx_time_attr(struct parser *p, xmlNodePtr n, const char *name,
 	      uint64_t *out)
 {
 	return unit_attr(p, n, name, out, units_time);
 }
 
-int rate_attr(struct parser *p, xmlNodePtr n, const char *name,
+int lx_rate_attr(struct parser *p, xmlNodePtr n, const char *name,
 	      uint64_t *out)
 {
 	return unit_attr(p, n, name, out, units_rate);
 }
 
-void name_attr(struct parser *p, xmlNodePtr n, const char *what,
+void lx_name_attr(struct parser *p, xmlNodePtr n, const char *what,
 	       const char **out)
 {
-	const char *v = attr(p, n, "name"), *why;
+	const char *v = lx_attr(p, n, "name"), *why;
 
 	*out = v ? v : "";
 	if (v && !lab_name_check(v, &why))
-		lab_err(p->errs, line_of(n), "%s name \"%s\" %s", what, v, why);
+		lab_err(p->errs, lx_line_of(n), "%s name \"%s\" %s", what, v, why);
 }
 
 /* Text of an element with blank first/last lines dropped and the common
@@ -241,7 +241,7 @@ static char *dedent(struct arena *a, const char *s, size_t *lenp)
 	return out;
 }
 
-char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
+char *lx_text_of(struct parser *p, xmlNodePtr n, size_t *len)
 {
 	xmlChar *t = xmlNodeGetContent(n);
 	xmlNodePtr c;
@@ -250,8 +250,8 @@ char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
 	/* text only: an element inside would silently add its own text */
 	for (c = n->children; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE)
-			lab_err(p->errs, line_of(c), "unknown element <%s> in <%s>",
-				ename(c), ename(n));
+			lab_err(p->errs, lx_line_of(c), "unknown element <%s> in <%s>",
+				lx_ename(c), lx_ename(n));
 
 	s = dedent(&p->lab->arena, t ? (const char *)t : "", len);
 	xmlFree(t);
@@ -259,18 +259,18 @@ char *text_of(struct parser *p, xmlNodePtr n, size_t *len)
 }
 
 /* A command: dedented text without its final newline; must not be empty. */
-const char *command_text(struct parser *p, xmlNodePtr n)
+const char *lx_command_text(struct parser *p, xmlNodePtr n)
 {
 	size_t len;
-	char *s = text_of(p, n, &len);
+	char *s = lx_text_of(p, n, &len);
 
 	if (!s)
 		return NULL;
 	if (len && s[len - 1] == '\n')
 		s[len - 1] = 0;
 	if (!*s)
-		lab_err(p->errs, line_of(n), "<%s> needs a command as its text",
-			ename(n));
+		lab_err(p->errs, lx_line_of(n), "<%s> needs a command as its text",
+			lx_ename(n));
 	return s;
 }
 
@@ -288,21 +288,21 @@ static bool is_blank_text(xmlNodePtr c)
 static void unknown_child(struct parser *p, xmlNodePtr parent, xmlNodePtr c)
 {
 	if (c->type == XML_ELEMENT_NODE)
-		lab_err(p->errs, line_of(c), "unknown element <%s> in <%s>",
-			ename(c), ename(parent));
+		lab_err(p->errs, lx_line_of(c), "unknown element <%s> in <%s>",
+			lx_ename(c), lx_ename(parent));
 	else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) &&
 		 !is_blank_text(c))
 		/* libxml2 dates a text node by where it ends; the text begins
 		 * after the previous sibling (or the parent's start tag). */
-		lab_err(p->errs, line_of(c->prev ? c->prev : parent),
-			"unexpected text inside <%s>", ename(parent));
+		lab_err(p->errs, lx_line_of(c->prev ? c->prev : parent),
+			"unexpected text inside <%s>", lx_ename(parent));
 }
 
 /* For elements that are always empty: every child is reported. */
-const struct handler no_children[] = { { NULL, NULL } };
+const struct handler lx_no_children[] = { { NULL, NULL } };
 
-void dispatch(struct parser *p, xmlNodePtr parent,
-	      const struct handler *table, int ctx)
+void lx_dispatch(struct parser *p, xmlNodePtr parent,
+	      const struct handler *table, int owner)
 {
 	const struct handler *h;
 	xmlNodePtr c;
@@ -313,10 +313,10 @@ void dispatch(struct parser *p, xmlNodePtr parent,
 			continue;
 		}
 		for (h = table; h->name; h++)
-			if (!c->ns && !strcmp(ename(c), h->name))
+			if (!c->ns && !strcmp(lx_ename(c), h->name))
 				break;
 		if (h->name)
-			h->fn(p, c, ctx);
+			h->fn(p, c, owner);
 		else
 			unknown_child(p, parent, c);
 	}

@@ -62,29 +62,37 @@ static void report_apply(const struct life_io *io, const struct lab *lab,
 		io->err("%s: %s: %s%s", lab->file, e->what, strerror(-e->err), k);
 }
 
-/* Each node costs a namespace fd and a netlink socket while we build. */
-static int raise_nofile(const struct life_io *io, const struct lab *lab)
+/* Raise the soft open-file limit to `need` (0: to the hard limit), and the
+ * hard one with it when need is above it (root may).  0, or -errno with
+ * the hard limit in *max. */
+static int nofile_at_least(rlim_t need, rlim_t *max)
 {
-	rlim_t need = (rlim_t)lab->nnodes * 2 + 64;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return 0;
+		return -errno;
+	*max = rl.rlim_max;
+	if (!need)
+		need = rl.rlim_max;
 	if (rl.rlim_cur >= need)
 		return 0;
-	if (rl.rlim_max < need) {
-		rl.rlim_max = need;	/* root may raise the hard limit */
-		rl.rlim_cur = need;
-		if (setrlimit(RLIMIT_NOFILE, &rl)) {
-			io->err("%s: %d nodes need %lu open files, above the limit of %lu; raise it (ulimit -n %lu, or LimitNOFILE=)",
-				lab->file, lab->nnodes, (unsigned long)need,
-				(unsigned long)rl.rlim_max, (unsigned long)need);
-			return LIFE_SYSTEM;
-		}
-		return 0;
-	}
 	rl.rlim_cur = need;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	return setrlimit(RLIMIT_NOFILE, &rl) ? -errno : 0;
+}
+
+/* Each node costs a namespace fd and a netlink socket while we build. */
+static int raise_nofile(const struct life_io *io, const struct lab *lab)
+{
+	rlim_t need = (rlim_t)lab->nnodes * 2 + 64, max = 0;
+
+	if (nofile_at_least(need, &max)) {
+		io->err("%s: %d nodes need %lu open files, above the limit of %lu; raise it (ulimit -n %lu, or LimitNOFILE=)",
+			lab->file, lab->nnodes, (unsigned long)need,
+			(unsigned long)max, (unsigned long)need);
+		return LIFE_SYSTEM;
+	}
 	return 0;
 }
 
@@ -535,16 +543,6 @@ static struct state *down_ghost(const char *lab)
 	return st;
 }
 
-/* Enough open files to pin every namespace of a big lab. */
-static void down_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
 
 int life_down(const char *lab, struct life_down_report *rep)
 {
@@ -552,6 +550,7 @@ int life_down(const char *lab, struct life_down_report *rep)
 	struct pins s = { 0 };
 	struct state *st;
 	int nh = 0, ret, i;
+	rlim_t max_files;
 
 	memset(rep, 0, sizeof(*rep));
 	ret = state_open(lab, &st);
@@ -562,7 +561,7 @@ int life_down(const char *lab, struct life_down_report *rep)
 	if (!st)
 		return -ENOMEM;
 	rep->existed = ret == 0;
-	down_raise_nofile();
+	(void)nofile_at_least(0, &max_files);	/* pin every namespace */
 	if (holder_alive(st))
 		holders[nh++] = st->holder;
 	else	/* table missing or stale: holders proven without it */

@@ -89,7 +89,7 @@ static int early_sysctls(struct plan *p, int node)
 /* The primary end of a veth is the one whose node sends the message: the
  * switch end when there is one, since only the primary end can be
  * enslaved at creation (IFLA_MASTER in the peer nest is ignored). */
-int plan_veth_primary(const struct lab *lab, int link)
+static int plan_veth_primary(const struct lab *lab, int link)
 {
 	const struct lab_link *l = &lab->links[link];
 

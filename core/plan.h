@@ -181,8 +181,6 @@ int plan_print(const struct plan *p, FILE *out, int down);
 void plan_tbf_size(uint64_t rate_bps, uint32_t queue_pkts, int mtu,
 		   uint32_t *burst_bytes, uint32_t *limit_bytes);
 
-/* Which end (0 = a, 1 = b) of a link is the veth's primary end. */
-int plan_veth_primary(const struct lab *lab, int link);
 
 /* Namespace name used by scripts and /run/netns: "LAB.NODE". */
 const char *plan_netns_name(const struct plan *p, int node, char *buf,

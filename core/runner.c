@@ -103,7 +103,10 @@ int runner_open_netns(const struct state *st, int node, int *fd)
 	return open_held(st, path, n->netns_ino, CLONE_NEWNET, fd);
 }
 
-int runner_open_view(const struct state *st, int node, int *fd)
+/* Open the node's file view (its mount namespace, /proc/HOLDER/fd/V):
+ * -ENOENT when the lab has no running holder, -ESTALE when the fd is not a
+ * mount namespace. */
+static int runner_open_view(const struct state *st, int node, int *fd)
 {
 	const struct state_node *n;
 	char path[64];

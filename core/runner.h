@@ -48,10 +48,6 @@ struct runner_fail {
  * check its inode against nodes.tab: -ESTALE when it differs (the holder
  * pid was reused), -ENOENT when the lab's holder is gone. */
 int runner_open_netns(const struct state *st, int node, int *fd);
-/* Open the node's file view (its mount namespace, /proc/HOLDER/fd/V):
- * -ENOENT when the lab has no running holder, -ESTALE when the fd is not a
- * mount namespace. */
-int runner_open_view(const struct state *st, int node, int *fd);
 
 /* When set, points at the caller's signal flag: runner_wait() and
  * runner_run_capture() kill their command and return -EINTR once it is

@@ -730,7 +730,9 @@ static int state_rm_tree(int dfd, dev_t dev, const char *skip)
 	return ret;
 }
 
-int state_remove_links(const char *lab)
+/* Remove /run/netns/LAB.* symlinks (only symlinks: ip netns add entries
+ * are left alone). */
+static int state_remove_links(const char *lab)
 {
 	size_t l = strlen(lab);
 	struct dirent *de;

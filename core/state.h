@@ -128,9 +128,6 @@ int state_write_file(struct state *st, int node, const char *path,
  * points) and the lab's /run/netns/NAME.* symlinks.  Keeps st usable for
  * state_close(). */
 int state_remove(struct state *st);
-/* Remove /run/netns/LAB.* symlinks (only symlinks: ip netns add entries
- * are left alone). */
-int state_remove_links(const char *lab);
 /* Remove every /run/netns/LAB.NODE symlink of ours (-> /proc/...) whose
  * target is gone: for down --all. */
 void state_remove_dangling_links(void);

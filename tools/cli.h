@@ -53,6 +53,8 @@ int cli_load_lab(const char *path, struct lab **out);
 void cli_show_lab(const struct lab *lab, int json);
 /* JSON string (with quotes) on f. */
 void cli_json_str(void *f, const char *s);
+/* argv is exactly "CMD FILE" (else usage, -1). */
+int cli_one_file_arg(int argc, char **argv, const char *cmd);
 /* Does ARG name a lab file rather than a running lab? */
 bool cli_is_file_arg(const char *arg);
 int cli_lab_up(struct lab *lab, const struct plan *plan);

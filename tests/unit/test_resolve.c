@@ -992,6 +992,21 @@ START_TEST(test_addr_edges_refused)
 	refused("<lab name=\"t\"><host name=\"h1\"><iface name=\"eth0\" addr=\"10.0.0.1/30 10.0.0.4/30\"/></host>\n"
 		"<router name=\"r1\"/><link a=\"h1\" b=\"r1\"/></lab>\n",
 		"10\\.0\\.0\\.4/30 is the network address of 10\\.0\\.0\\.4/30");
+	/* one address in each special IPv4 block, named by its block */
+	static const char *const special[][2] = {
+		{ "0.0.0.9/24", "0\\.0\\.0\\.0/8" },
+		{ "127.0.0.2/8", "loopback" },
+		{ "224.0.0.5/24", "multicast" },
+		{ "240.0.0.1/24", "reserved block 240\\.0\\.0\\.0/4" },
+	};
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		char x[320], want[128];
+
+		snprintf(x, sizeof(x), "<lab name=\"t\"><host name=\"h1\"><iface name=\"eth0\" addr=\"%s\"/></host>\n"
+			 "<router name=\"r1\"/><link a=\"h1\" b=\"r1\"/></lab>\n", special[i][0]);
+		snprintf(want, sizeof(want), "%s", special[i][1]);
+		refused(x, want);
+	}
 }
 END_TEST
 

@@ -1,105 +1,12 @@
-/* cmd_file.c — commands that only read a lab file: check, plan, show FILE.
- * They need no root and change nothing. */
-#include <errno.h>
+/* cmd_show_file.c — nslab show FILE: a resolved lab file as text or JSON,
+ * every address, route and shaping value resolve worked out.  Needs no
+ * root; cmd_show_live.c shows a running lab. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "lab.h"
-#include "plan.h"
 #include "units.h"
-
-int cli_load_lab(const char *path, struct lab **out)
-{
-	struct lab_errors errs;
-	int i, ret, shown;
-
-	lab_errors_init(&errs, path);
-	ret = lab_load(path, out, &errs);
-	if (!ret)
-		return EXIT_OK;
-	shown = errs.n < LAB_ERRORS_MAX ? errs.n : LAB_ERRORS_MAX;
-	for (i = 0; i < shown; i++) {
-		if (errs.v[i].line > 0)
-			cli_err("%s:%d: %s", path, errs.v[i].line, errs.v[i].msg);
-		else
-			cli_err("%s: %s", path, errs.v[i].msg);
-	}
-	if (errs.n > shown)
-		cli_err("%s: %d more problems not shown", path, errs.n - shown);
-	if (!errs.n)
-		cli_err("%s: %s", path, strerror(-ret));
-	return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
-}
-
-bool cli_is_file_arg(const char *arg)
-{
-	struct stat st;
-	size_t n = strlen(arg);
-
-	return strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".xml")) ||
-	       (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
-}
-
-static int one_file_arg(int argc, char **argv, const char *cmd)
-{
-	if (argc != 2 || argv[1][0] == '-') {
-		cli_usage(cmd);
-		return -1;
-	}
-	return 0;
-}
-
-int cmd_check(int argc, char **argv)
-{
-	struct lab *lab;
-	int ret;
-
-	if (one_file_arg(argc, argv, "check"))
-		return EXIT_USAGE;
-	ret = cli_load_lab(argv[1], &lab);
-	if (ret)
-		return ret;
-	lab_free(lab);
-	return EXIT_OK;
-}
-
-int cmd_plan(int argc, char **argv)
-{
-	struct plan *plan;
-	struct lab *lab;
-	int down = 0, ret;
-
-	if (argc == 3 && !strcmp(argv[1], "--down")) {
-		down = 1;
-		argv++;
-		argc--;
-	}
-	if (one_file_arg(argc, argv, "plan"))
-		return EXIT_USAGE;
-	ret = cli_load_lab(argv[1], &lab);
-	if (ret)
-		return ret;
-	ret = plan_build(lab, &plan);
-	if (ret) {
-		cli_err("%s: %s", argv[1], strerror(-ret));
-		lab_free(lab);
-		return EXIT_SYSTEM;
-	}
-	ret = plan_print(plan, stdout, down);
-	if (fflush(stdout))
-		ret = -errno;
-	plan_free(plan);
-	lab_free(lab);
-	if (ret) {
-		cli_err("writing the plan: %s", strerror(-ret));
-		return EXIT_SYSTEM;
-	}
-	return EXIT_OK;
-}
-
-/* ---- show FILE ---------------------------------------------------------- */
 
 void cli_json_str(void *fp, const char *s)
 {

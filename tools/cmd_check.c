@@ -1,0 +1,65 @@
+/* cmd_check.c — nslab check FILE: read, validate and resolve a lab file,
+ * silent on success; and the file loading every command shares.  Needs no
+ * root and changes nothing. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "lab.h"
+
+int cli_load_lab(const char *path, struct lab **out)
+{
+	struct lab_errors errs;
+	int i, ret, shown;
+
+	lab_errors_init(&errs, path);
+	ret = lab_load(path, out, &errs);
+	if (!ret)
+		return EXIT_OK;
+	shown = errs.n < LAB_ERRORS_MAX ? errs.n : LAB_ERRORS_MAX;
+	for (i = 0; i < shown; i++) {
+		if (errs.v[i].line > 0)
+			cli_err("%s:%d: %s", path, errs.v[i].line, errs.v[i].msg);
+		else
+			cli_err("%s: %s", path, errs.v[i].msg);
+	}
+	if (errs.n > shown)
+		cli_err("%s: %d more problems not shown", path, errs.n - shown);
+	if (!errs.n)
+		cli_err("%s: %s", path, strerror(-ret));
+	return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+}
+
+bool cli_is_file_arg(const char *arg)
+{
+	struct stat st;
+	size_t n = strlen(arg);
+
+	return strchr(arg, '/') || (n > 4 && !strcmp(arg + n - 4, ".xml")) ||
+	       (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+int cli_one_file_arg(int argc, char **argv, const char *cmd)
+{
+	if (argc != 2 || argv[1][0] == '-') {
+		cli_usage(cmd);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct lab *lab;
+	int ret;
+
+	if (cli_one_file_arg(argc, argv, "check"))
+		return EXIT_USAGE;
+	ret = cli_load_lab(argv[1], &lab);
+	if (ret)
+		return ret;
+	lab_free(lab);
+	return EXIT_OK;
+}

@@ -1,0 +1,44 @@
+/* cmd_plan.c — nslab plan [--down] FILE: the lab as a bash script of ip,
+ * tc and sysctl commands (core/plan_print.c).  Needs no root and changes
+ * nothing. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lab.h"
+#include "plan.h"
+
+int cmd_plan(int argc, char **argv)
+{
+	struct plan *plan;
+	struct lab *lab;
+	int down = 0, ret;
+
+	if (argc == 3 && !strcmp(argv[1], "--down")) {
+		down = 1;
+		argv++;
+		argc--;
+	}
+	if (cli_one_file_arg(argc, argv, "plan"))
+		return EXIT_USAGE;
+	ret = cli_load_lab(argv[1], &lab);
+	if (ret)
+		return ret;
+	ret = plan_build(lab, &plan);
+	if (ret) {
+		cli_err("%s: %s", argv[1], strerror(-ret));
+		lab_free(lab);
+		return EXIT_SYSTEM;
+	}
+	ret = plan_print(plan, stdout, down);
+	if (fflush(stdout))
+		ret = -errno;
+	plan_free(plan);
+	lab_free(lab);
+	if (ret) {
+		cli_err("writing the plan: %s", strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
