@@ -319,6 +319,9 @@ struct lab {
 	struct arena arena;
 	const char *file;	/* path as given */
 	const char *dir;	/* directory of the file, for src= */
+	const char *text;	/* the file's bytes, as parsed (up keeps them
+				 * for test and link: lab_reparse()) */
+	size_t text_len;
 	const char *name;
 	int line;
 	bool ipbase_none;
@@ -371,6 +374,12 @@ extern bool lab_allow_host_src;
 int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs);
 int lab_parse_buffer(const char *buf, size_t len, const char *name,
 		     const char *dir, struct lab **out, struct lab_errors *errs);
+/* A running lab's file again, from the copy up kept (state_read_source()),
+ * parsed and resolved: the same file gives the same model (names, planned
+ * ifindexes, addresses).  <file src=> files are not read: they are in
+ * place already, and may have changed or gone since. */
+int lab_reparse(const char *buf, size_t len, const char *name,
+		struct lab **out, struct lab_errors *errs);
 /* Semantic checks and every automatic choice.  0 or -EINVAL (errs). */
 int lab_resolve(struct lab *lab, struct lab_errors *errs);
 /* Both. */

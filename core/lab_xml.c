@@ -480,7 +480,7 @@ static void el_file(struct parser *p, xmlNodePtr n, int node)
 		lab_err(p->errs, f->line,
 			"<file> has both src=\"%s\" and inline text: use one",
 			f->src);
-	else if (f->src)
+	else if (f->src && !p->no_src)
 		lab_src_load(&p->srcs, p->lab, f, p->errs);
 }
 
@@ -722,10 +722,12 @@ static int parse_doc(struct parser *p, const char *buf, size_t len)
 	return p->errs->n ? -EINVAL : 0;
 }
 
-int lab_parse_buffer(const char *buf, size_t len, const char *name,
-		     const char *dir, struct lab **out, struct lab_errors *errs)
+static int parse_buffer(const char *buf, size_t len, const char *name,
+			const char *dir, bool no_src, struct lab **out,
+			struct lab_errors *errs)
 {
-	struct parser p = { .errs = errs };
+	struct parser p = { .errs = errs, .no_src = no_src };
+	char *text;
 	int ret;
 
 	*out = NULL;
@@ -738,6 +740,14 @@ int lab_parse_buffer(const char *buf, size_t len, const char *name,
 		return -ENOMEM;
 	p.lab->file = arena_strdup(&p.lab->arena, name ? name : "-");
 	p.lab->dir = arena_strdup(&p.lab->arena, dir ? dir : ".");
+	text = arena_alloc(&p.lab->arena, len + 1);
+	if (!p.lab->file || !p.lab->dir || !text) {
+		lab_free(p.lab);
+		return -ENOMEM;
+	}
+	memcpy(text, buf, len);
+	p.lab->text = text;
+	p.lab->text_len = len;
 	lab_srcs_init(&p.srcs);
 	ret = parse_doc(&p, buf, len);
 	lab_srcs_free(&p.srcs);
@@ -747,6 +757,27 @@ int lab_parse_buffer(const char *buf, size_t len, const char *name,
 	}
 	*out = p.lab;
 	return 0;
+}
+
+int lab_parse_buffer(const char *buf, size_t len, const char *name,
+		     const char *dir, struct lab **out, struct lab_errors *errs)
+{
+	return parse_buffer(buf, len, name, dir, false, out, errs);
+}
+
+int lab_reparse(const char *buf, size_t len, const char *name,
+		struct lab **out, struct lab_errors *errs)
+{
+	int ret = parse_buffer(buf, len, name, NULL, true, out, errs);
+
+	if (ret)
+		return ret;
+	ret = lab_resolve(*out, errs);
+	if (ret) {
+		lab_free(*out);
+		*out = NULL;
+	}
+	return ret;
 }
 
 int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)

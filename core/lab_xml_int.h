@@ -21,6 +21,7 @@ struct parser {
 	struct lab_errors *errs;
 	struct lab_srcs srcs;	/* <file src=> files read so far */
 	long elements;		/* counted by the pre-scan */
+	bool no_src;		/* lab_reparse(): src= files are not read */
 };
 
 /* Exact element-name dispatch.  `owner` is the model index of the element

@@ -261,6 +261,43 @@ static void rollback(const char *name, struct state **st, struct apply **a)
 	life_down(name, &rep);
 }
 
+/* The file up builds from, kept for test and link (state.h): its bytes as
+ * parsed, and where it came from, absolute, so later messages name it. */
+static int keep_source(const struct lab *lab, struct state *st)
+{
+	char abs[PATH_MAX];
+	const char *path = lab->file;
+
+	if (realpath(lab->file, abs))
+		path = abs;
+	return state_save_source(st, path, lab->text ? lab->text : "",
+				 lab->text ? lab->text_len : 0);
+}
+
+int life_model(const struct state *st, struct lab **out,
+	       struct lab_errors *errs)
+{
+	char *path = NULL, *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	ret = state_read_source(st, &path, &text, &len);
+	if (ret) {
+		lab_err(errs, 0, "lab %s: cannot read the copy of its file kept in %s: %s",
+			st->name, st->dir, ret == -ENOENT ?
+			"there is none (built by an older nslab; bring it up again)" :
+			ret == -EPERM ? "it is not root's, or others can write it" :
+			strerror(-ret));
+		return ret;
+	}
+	snprintf(errs->file, sizeof(errs->file), "%s", path);
+	ret = lab_reparse(text, len, path, out, errs);
+	free(path);
+	free(text);
+	return ret;
+}
+
 /* Before anything is built: file limit, kernel features, the state dir
  * (which also claims the name). */
 static int prepare(const struct life_io *io, const struct lab *lab,
@@ -292,6 +329,15 @@ static int prepare(const struct life_io *io, const struct lab *lab,
 	if (ret) {
 		io->err("%s: cannot create the lab's state directory: %s",
 			lab->name, strerror(-ret));
+		return LIFE_SYSTEM;
+	}
+	ret = keep_source(lab, *st);
+	if (ret) {
+		struct apply *none = NULL;
+
+		io->err("%s: cannot keep a copy of %s in the lab's state directory: %s",
+			lab->name, lab->file, strerror(-ret));
+		rollback(lab->name, st, &none);
 		return LIFE_SYSTEM;
 	}
 	return LIFE_OK;

@@ -44,3 +44,9 @@ struct life_down_report {
 				 * failed the proof (holder.h): left alone */
 };
 int life_down(const char *lab, struct life_down_report *rep);
+
+/* The resolved model of running lab st, from the copy of its file up kept
+ * (lab_reparse()).  0, or -errno with the problem in errs (whose file
+ * becomes the lab file's original path). */
+int life_model(const struct state *st, struct lab **out,
+	       struct lab_errors *errs);

@@ -300,6 +300,111 @@ int state_save(struct state *st)
 	return ret;
 }
 
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		len -= w;
+	}
+	return 0;
+}
+
+/* name in the state dir, through a temporary and rename. */
+static int state_put(struct state *st, const char *name, const char *p,
+		     size_t len)
+{
+	char tmp[64];
+	int fd, ret;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	fd = fault_hit(FAULT_WRITE) ? -1 : openat(st->dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return -errno;
+	ret = write_all(fd, p, len);
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && renameat(st->dirfd, tmp, st->dirfd, name) < 0)
+		ret = -errno;
+	if (ret)
+		unlinkat(st->dirfd, tmp, 0);
+	return ret;
+}
+
+int state_save_source(struct state *st, const char *path, const char *text,
+		      size_t len)
+{
+	int ret = state_put(st, STATE_SOURCE, text, len);
+
+	return ret ? ret : state_put(st, STATE_SOURCE_PATH, path, strlen(path));
+}
+
+/* A file of the state dir, proven ours and regular, at most max bytes. */
+static int state_get(const struct state *st, const char *name, size_t max,
+		     char **out, size_t *len)
+{
+	struct stat sb;
+	char *buf = NULL;
+	ssize_t r;
+	size_t n = 0;
+	int fd, ret;
+
+	*out = NULL;
+	fd = openat(st->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	ret = state_owned(fd);
+	if (!ret && fstat(fd, &sb) < 0)
+		ret = -errno;
+	if (!ret && (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > max))
+		ret = -EBADMSG;
+	if (!ret && !(buf = malloc((size_t)sb.st_size + 1)))
+		ret = -ENOMEM;
+	while (!ret && n < (size_t)sb.st_size) {
+		r = read(fd, buf + n, (size_t)sb.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			ret = r < 0 ? -errno : -EBADMSG;
+		else
+			n += (size_t)r;
+	}
+	close(fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int state_read_source(const struct state *st, char **path, char **text,
+		      size_t *len)
+{
+	size_t plen;
+	int ret;
+
+	*path = *text = NULL;
+	ret = state_get(st, STATE_SOURCE_PATH, PATH_MAX, path, &plen);
+	if (!ret && strlen(*path) != plen)
+		ret = -EBADMSG;
+	if (!ret)
+		ret = state_get(st, STATE_SOURCE, LAB_FILE_MAX, text, len);
+	if (ret) {
+		free(*path);
+		*path = NULL;
+	}
+	return ret;
+}
+
 static int state_parse_node(struct state *st, const char *line)
 {
 	char name[64], kind[16];
@@ -611,21 +716,6 @@ static int state_walk_mkdir(int dirfd, char *rest, char **leaf)
 	}
 	*leaf = comp;
 	return fd;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		len -= w;
-	}
-	return 0;
 }
 
 int state_write_file(struct state *st, int node, const char *path,

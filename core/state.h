@@ -37,6 +37,8 @@
 #include "lab.h"
 
 #define STATE_NODES_TAB "nodes.tab"
+#define STATE_SOURCE "lab.xml"		/* the lab file's bytes, as up read them */
+#define STATE_SOURCE_PATH "lab.path"	/* the absolute path they came from */
 
 struct state_node {
 	char name[LAB_NAME_MAX + 1];
@@ -102,6 +104,15 @@ int state_add_node(struct state *st, const char *name, const char *kind,
 		   int netns_fd);
 int state_node_find(const struct state *st, const char *name);
 int state_save(struct state *st);		/* nodes.tab via tmp+rename */
+/* Keep the lab file up built from (its bytes and absolute path, 0600), for
+ * test and link, which need the model of a running lab. */
+int state_save_source(struct state *st, const char *path, const char *text,
+		      size_t len);
+/* Read them back (malloc'd, NUL-terminated); both files must be ours
+ * (root's, writable by nobody else) and regular.  -ENOENT when the lab was
+ * built by a version that kept no source. */
+int state_read_source(const struct state *st, char **path, char **text,
+		      size_t *len);
 
 /* The lab's files tree: a tmpfs made with fsmount() by the first call
  * during up, attached nowhere in the host's mount namespace; the holder
