@@ -654,6 +654,43 @@ int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
 	return -ENOENT;
 }
 
+const char *lab_shaping_str(const struct lab_shaping *s, char *buf, size_t len)
+{
+	size_t i, n = 0;
+	char v[32];
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(shape_attrs) / sizeof(shape_attrs[0]); i++) {
+		const struct shape_attr *a = &shape_attrs[i];
+		const char *p = (const char *)s + a->off;
+
+		if (!(s->set & a->bit))
+			continue;
+		switch (a->kind) {
+		case SHK_RATE:
+			if (!*(const uint64_t *)(const void *)p)
+				snprintf(v, sizeof(v), "none");
+			else
+				units_rate_str(*(const uint64_t *)(const void *)p, v,
+					       sizeof(v));
+			break;
+		case SHK_TIME:
+			units_time_str(*(const uint64_t *)(const void *)p, v,
+				       sizeof(v));
+			break;
+		case SHK_PCT:
+			snprintf(v, sizeof(v), "%g%%", *(const double *)(const void *)p);
+			break;
+		default:
+			snprintf(v, sizeof(v), "%u", *(const uint32_t *)(const void *)p);
+			break;
+		}
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s=%s",
+				      n ? " " : "", a->name, v);
+	}
+	return buf;
+}
+
 void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over)
 {
 	size_t i;

@@ -162,6 +162,9 @@ bool lab_shaping_needs_netem(const struct lab_shaping *s);
  * attribute) or -EINVAL with a reason in why. */
 int lab_shaping_set(struct lab_shaping *s, const char *key, const char *val,
 		    const char **why);
+/* The written attributes as KEY=VALUE words ("rate=10Mbit delay=5ms";
+ * a written zero rate is "rate=none"), in table order. */
+const char *lab_shaping_str(const struct lab_shaping *s, char *buf, size_t len);
 /* Overlay: fields set in `over` replace those of `base`. */
 void lab_shaping_merge(struct lab_shaping *dst, const struct lab_shaping *over);
 /* The reorder percentage netem gets: reordering needs a delay (the kernel
@@ -275,6 +278,7 @@ enum lab_step_kind {
 	LAB_STEP_LINK_DOWN,
 	LAB_STEP_LINK_UP,
 	LAB_STEP_LINK_SET,
+	LAB_STEP_LINK_FLAP,
 	LAB_STEP_SLEEP,
 	LAB_STEP_EXEC,
 };
@@ -295,7 +299,8 @@ struct lab_step {
 	const char *expect_re, *reject_re;
 	int status;		/* run status= */
 	const char *cmd;	/* run/exec text */
-	uint64_t time_ns;	/* iperf time, sleep for */
+	uint64_t time_ns;	/* iperf time, sleep for, link-flap down */
+	uint64_t up_ns;		/* link-flap up */
 	uint64_t min_bps, max_bps;
 	bool udp;
 	struct lab_end end[2];	/* link-* steps */

@@ -170,15 +170,26 @@ static void step_link(struct parser *p, xmlNodePtr n, enum lab_step_kind k)
 	static const char *const set_allowed[] = {
 		"a", "b", "name", LAB_SHAPING_NAMES NULL,
 	};
+	static const char *const flap_allowed[] = {
+		"a", "b", "name", "down", "up", "count", NULL,
+	};
 	static const char *const required[] = { "a", "b", NULL };
 	struct lab_step *s;
 
-	s = new_step(p, n, k, k == LAB_STEP_LINK_SET ? set_allowed : allowed,
+	s = new_step(p, n, k, k == LAB_STEP_LINK_SET ? set_allowed :
+			      k == LAB_STEP_LINK_FLAP ? flap_allowed : allowed,
 		     required);
 	if (!s)
 		return;
 	lx_read_end(p, n, "a", &s->end[0]);
 	lx_read_end(p, n, "b", &s->end[1]);
+	if (k == LAB_STEP_LINK_FLAP) {
+		/* defaults: a second down, a second up, once */
+		s->time_ns = s->up_ns = 1000000000ull;
+		lx_time_attr(p, n, "down", &s->time_ns);
+		lx_time_attr(p, n, "up", &s->up_ns);
+		step_count(p, n, s, 1);
+	}
 	if (k == LAB_STEP_LINK_SET) {
 		lx_read_shaping(p, n, &s->shape);
 		if (!s->shape.set)
@@ -205,6 +216,8 @@ static void step_link_dispatch(struct parser *p, xmlNodePtr n, int owner)
 		step_link(p, n, LAB_STEP_LINK_DOWN);
 	else if (!strcmp(lx_ename(n), "link-up"))
 		step_link(p, n, LAB_STEP_LINK_UP);
+	else if (!strcmp(lx_ename(n), "link-flap"))
+		step_link(p, n, LAB_STEP_LINK_FLAP);
 	else
 		step_link(p, n, LAB_STEP_LINK_SET);
 }
@@ -217,6 +230,7 @@ void lx_el_tests(struct parser *p, xmlNodePtr n, int owner)
 		{ "link-down", step_link_dispatch },
 		{ "link-up", step_link_dispatch },
 		{ "link-set", step_link_dispatch },
+		{ "link-flap", step_link_dispatch },
 		{ "sleep", step_sleep },	       { "exec", step_exec },
 		{ NULL, NULL },
 	};

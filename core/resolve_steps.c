@@ -139,6 +139,7 @@ void resolve_steps(struct resolver *r)
 		case LAB_STEP_LINK_DOWN:
 		case LAB_STEP_LINK_UP:
 		case LAB_STEP_LINK_SET:
+		case LAB_STEP_LINK_FLAP:
 			if (resolve_end(r, s->line, "a", &s->end[0]) < 0 ||
 			    resolve_end(r, s->line, "b", &s->end[1]) < 0)
 				break;

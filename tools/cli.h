@@ -41,6 +41,7 @@ int cmd_down(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 
@@ -58,6 +59,22 @@ int cli_one_file_arg(int argc, char **argv, const char *cmd);
 /* Does ARG name a lab file rather than a running lab? */
 bool cli_is_file_arg(const char *arg);
 int cli_lab_up(struct lab *lab, const struct plan *plan);
+
+/* How test and run report a lab's <tests> (cmd_test.c). */
+struct test_opts {
+	bool tap;		/* TAP 13 on stdout instead of text lines */
+	const char *junit;	/* also write JUnit XML here, or NULL */
+	char **names;		/* internal: each step's name */
+};
+/* argv[*i] is --tap or --junit FILE: 1 (taken, *i advanced past its
+ * value), 0 (not ours), -1 (usage printed). */
+int cli_test_opt(int argc, char **argv, int *i, struct test_opts *o,
+		 const char *cmd);
+/* Run lab's <tests> against the running lab of that name (the signal
+ * flag must be runner_cancel); exit status 0, 1 (a step failed), 3, or
+ * 128 + N (signal N). */
+int cli_run_tests(const struct lab *lab, const struct plan *plan,
+		  struct test_opts *o);
 /* Run argv inside NODE of running lab LAB with stdio passed through;
  * returns the command's exit status (exec, shell). envp NULL: ours. */
 int cli_node_exec(const char *lab, const char *node, char **argv, char **envp);

@@ -92,12 +92,19 @@ static const struct command commands[] = {
 	  "  -v, -q       as before the command: say more, or errors only\n" },
 	{ "down", cmd_down, "NAME... | --all", "tear labs down",
 	  "  --all        every running lab (and what crashed ones left)\n" },
-	{ "run", cmd_run, "FILE.xml [--name NAME] [--keep]",
-	  "up + start commands + down",
+	{ "run", cmd_run, "FILE.xml [--name NAME] [--keep] [--tap] [--junit FILE]",
+	  "up + start commands + tests + down",
 	  "  --name NAME  the lab's name instead of the file's\n"
-	  "  --keep       leave the lab running (a failure or a signal still\n"
-	  "               tears it down)\n"
-	  "  -v, -q       as before the command: say more, or errors only\n" },
+	  "  --keep       leave the lab running (a signal still tears it down)\n"
+	  "  --tap        report the tests as TAP version 13\n"
+	  "  --junit FILE also write the results as JUnit XML to FILE\n"
+	  "  -v, -q       as before the command: say more, or errors only\n"
+	  "\nExits 0 when every test step passed, 1 when one failed.\n" },
+	{ "test", cmd_test, "NAME [--tap] [--junit FILE]",
+	  "run a running lab's <tests>",
+	  "  --tap        report as TAP version 13\n"
+	  "  --junit FILE also write the results as JUnit XML to FILE\n"
+	  "\nExits 0 when every step passed, 1 when one failed.\n" },
 	{ "exec", cmd_exec, "NAME NODE [--] CMD [ARG...]",
 	  "run a command inside a node",
 	  "  --           optional, between NODE and CMD\n"
