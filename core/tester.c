@@ -195,17 +195,17 @@ static int try_ping(struct ctx *c, const struct lab_step *s,
 	return p.received > 0;
 }
 
-/* The nodes pingall uses: hosts (and routers with nodes="all") that have
- * an address; their first one is the target. */
-static int pingall_nodes(const struct lab *lab, const struct lab_step *s,
-			 int *nodes, struct lab_addr *addrs)
+/* The nodes pingall uses: hosts (and routers with all) that have an
+ * address; their first one is the target. */
+static int pingall_nodes(const struct lab *lab, bool all, int *nodes,
+			 struct lab_addr *addrs)
 {
 	int i, n = 0;
 
 	for (i = 0; i < lab->nnodes; i++) {
 		enum lab_kind k = lab->nodes[i].kind;
 
-		if (k != LAB_HOST && !(s->all_nodes && k == LAB_ROUTER))
+		if (k != LAB_HOST && !(all && k == LAB_ROUTER))
 			continue;
 		if (!lab_node_first_addr(lab, i, AF_INET, &addrs[n]) &&
 		    !lab_node_first_addr(lab, i, AF_INET6, &addrs[n]))
@@ -215,35 +215,94 @@ static int pingall_nodes(const struct lab *lab, const struct lab_step *s,
 	return n;
 }
 
-/* Pairs are every (i, j != i) in order: pair k's destination. */
-static int pair_dst(int k, int n)
+int tester_pair_dst(int k, int n)
 {
 	int i = k / (n - 1), d = k % (n - 1);
 
 	return d < i ? d : d + 1;
 }
 
-static void pingall_report(struct ctx *c, struct tester_result *r,
-			   const int *nodes, int nn,
-			   const struct ping_pair *pairs, int np)
+void tester_pingall_free(struct tester_pingall *pa)
+{
+	free(pa->nodes);
+	free(pa->pairs);
+	memset(pa, 0, sizeof(*pa));
+}
+
+int tester_pingall(const struct lab *lab, struct state *st, bool all,
+		   unsigned count, struct tester_pingall *pa)
+{
+	struct ctx c = { lab, NULL, st };
+	struct lab_addr *addrs = calloc((size_t)lab->nnodes + 1, sizeof(*addrs));
+	int *fds = calloc((size_t)lab->nnodes + 1, sizeof(int));
+	int i, j, k = 0, opened = 0, n, ret = -ENOMEM;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->failed_node = -1;
+	pa->nodes = calloc((size_t)lab->nnodes + 1, sizeof(int));
+	if (!addrs || !fds || !pa->nodes)
+		goto out;
+	n = pa->n = pingall_nodes(lab, all, pa->nodes, addrs);
+	ret = 0;
+	if (n < 2)
+		goto out;
+	ret = -ENOMEM;
+	pa->pairs = calloc((size_t)n * (size_t)(n - 1), sizeof(*pa->pairs));
+	if (!pa->pairs)
+		goto out;
+	for (opened = 0; opened < n; opened++) {
+		ret = node_netns(&c, pa->nodes[opened], &fds[opened]);
+		if (ret) {
+			pa->failed_node = pa->nodes[opened];
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++) {
+			if (i == j)
+				continue;
+			pa->pairs[k].src = i;
+			pa->pairs[k].dst = addrs[j];
+			k++;
+		}
+	pa->npairs = k;
+	ret = ping_many(fds, n, pa->pairs, k, count, PING_WAIT_MS, 0);
+out:
+	for (i = 0; i < opened; i++)
+		close(fds[i]);
+	free(fds);
+	free(addrs);
+	if (ret) {
+		int failed = pa->failed_node;
+
+		tester_pingall_free(pa);
+		pa->failed_node = failed;
+	}
+	return ret;
+}
+
+static void pingall_report(const struct lab *lab, struct tester_result *r,
+			   const struct tester_pingall *pa)
 {
 	int i, missed = 0, shown = 0;
 	size_t n;
 
-	for (i = 0; i < np; i++)
-		missed += !pairs[i].res.received;
+	for (i = 0; i < pa->npairs; i++)
+		missed += !pa->pairs[i].res.received;
 	if (!missed) {
-		say(r, "%d pairs answered", np);
+		say(r, "%d pairs answered", pa->npairs);
 		return;
 	}
-	say(r, "expected all %d pairs to answer, %d did not:", np, missed);
-	for (i = 0; i < np && shown < 8; i++) {
-		if (pairs[i].res.received)
+	say(r, "expected all %d pairs to answer, %d did not:", pa->npairs,
+	    missed);
+	for (i = 0; i < pa->npairs && shown < 8; i++) {
+		if (pa->pairs[i].res.received)
 			continue;
 		n = strlen(r->detail);
 		snprintf(r->detail + n, sizeof(r->detail) - n, "%s %s -> %s",
-			 shown ? "," : "", c->lab->nodes[nodes[pairs[i].src]].name,
-			 c->lab->nodes[nodes[pair_dst(i, nn)]].name);
+			 shown ? "," : "",
+			 lab->nodes[pa->nodes[pa->pairs[i].src]].name,
+			 lab->nodes[pa->nodes[tester_pair_dst(i, pa->n)]].name);
 		shown++;
 	}
 	if (missed > shown) {
@@ -255,62 +314,31 @@ static void pingall_report(struct ctx *c, struct tester_result *r,
 static int try_pingall(struct ctx *c, const struct lab_step *s,
 		       struct tester_result *r, uint64_t budget_ns)
 {
-	int nn = c->lab->nnodes, *nodes = calloc((size_t)nn + 1, sizeof(int));
-	int *fds = calloc((size_t)nn + 1, sizeof(int));
-	struct lab_addr *addrs = calloc((size_t)nn + 1, sizeof(*addrs));
-	struct ping_pair *pairs = NULL;
-	int n = 0, i, j, k = 0, opened = 0, ret = -ENOMEM;
+	struct tester_pingall pa;
+	int i, ret;
 
 	(void)budget_ns;
-	if (!nodes || !fds || !addrs)
-		goto out;
-	n = pingall_nodes(c->lab, s, nodes, addrs);
-	if (n < 2) {
-		say(r, "fewer than two nodes with an address: nothing to ping");
-		ret = 1;
-		goto out;
-	}
-	pairs = calloc((size_t)n * (size_t)(n - 1), sizeof(*pairs));
-	if (!pairs)
-		goto out;
-	for (opened = 0; opened < n; opened++) {
-		ret = node_netns(c, nodes[opened], &fds[opened]);
-		if (ret) {
-			say(r, "cannot enter %s: %s",
-			    c->lab->nodes[nodes[opened]].name, strerror(-ret));
-			ret = 0;
-			goto out;
-		}
-	}
-	for (i = 0; i < n; i++)
-		for (j = 0; j < n; j++) {
-			if (i == j)
-				continue;
-			pairs[k].src = i;
-			pairs[k].dst = addrs[j];
-			k++;
-		}
-	ret = ping_many(fds, n, pairs, k, s->count, PING_WAIT_MS, 0);
-	if (ret) {
-		say(r, "cannot ping: %s", strerror(-ret));
-		ret = 0;
-		goto out;
-	}
-	pingall_report(c, r, nodes, n, pairs, k);
-	ret = 1;
-	for (i = 0; i < k; i++)
-		if (!pairs[i].res.received)
-			ret = 0;
-out:
-	for (i = 0; i < opened; i++)
-		close(fds[i]);
+	ret = tester_pingall(c->lab, c->st, s->all_nodes, s->count, &pa);
 	if (ret == -ENOMEM)
-		say(r, "out of memory");
-	free(pairs);
-	free(addrs);
-	free(fds);
-	free(nodes);
-	return ret < 0 ? 0 : ret;
+		return ret;
+	if (ret) {
+		say(r, "cannot ping from %s: %s",
+		    pa.failed_node >= 0 ? c->lab->nodes[pa.failed_node].name : "a node",
+		    strerror(-ret));
+		return 0;
+	}
+	if (pa.n < 2) {
+		say(r, "fewer than two nodes with an address: nothing to ping");
+		tester_pingall_free(&pa);
+		return 1;
+	}
+	pingall_report(c->lab, r, &pa);
+	ret = 1;
+	for (i = 0; i < pa.npairs; i++)
+		if (!pa.pairs[i].res.received)
+			ret = 0;
+	tester_pingall_free(&pa);
+	return ret;
 }
 
 /* ---- commands ---------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 
 #include "lab.h"
 #include "plan.h"
+#include "ping.h"
 #include "state.h"
 
 #define TESTER_RETRY_NS 500000000ull	/* between attempts of a check */
@@ -54,6 +55,21 @@ struct tester_summary {
 int tester_run(const struct lab *lab, const struct plan *plan,
 	       struct state *st, const struct tester_io *io,
 	       struct tester_summary *sum);
+
+/* Every ordered pair of hosts (all: and routers) with an address pings
+ * the other's first address, count times (pingall): pairs[k] for sources
+ * k / (n - 1) in nodes[] order, destination tester_pair_dst(k, n).  0, or
+ * -errno (failed_node: the node that could not be entered, or -1). */
+struct tester_pingall {
+	int n, *nodes;			/* model indexes of the nodes pinging */
+	int npairs;
+	struct ping_pair *pairs;
+	int failed_node;
+};
+int tester_pingall(const struct lab *lab, struct state *st, bool all,
+		   unsigned count, struct tester_pingall *pa);
+int tester_pair_dst(int k, int n);
+void tester_pingall_free(struct tester_pingall *pa);
 
 /* The default name of a step ("h1 reaches h3", "link r1 -- r2 down"). */
 const char *tester_step_name(const struct lab *lab, const struct lab_step *s,

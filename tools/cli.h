@@ -42,6 +42,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_pingall(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 
@@ -50,6 +51,9 @@ struct plan;
 /* Read, validate and resolve a lab file; on failure print every problem as
  * "nslab: FILE:LINE: message" and return the exit status (2 or 3). */
 int cli_load_lab(const char *path, struct lab **out);
+struct lab_errors;
+/* Print a file's problems, "nslab: FILE:LINE: message" each. */
+void cli_lab_errors(const struct lab_errors *errs);
 /* Print a resolved lab (nslab show FILE). */
 void cli_show_lab(const struct lab *lab, int json);
 /* JSON string (with quotes) on f. */

@@ -9,24 +9,32 @@
 #include "cli.h"
 #include "lab.h"
 
+void cli_lab_errors(const struct lab_errors *errs)
+{
+	int i, shown = errs->n < LAB_ERRORS_MAX ? errs->n : LAB_ERRORS_MAX;
+
+	for (i = 0; i < shown; i++) {
+		if (errs->v[i].line > 0)
+			cli_err("%s:%d: %s", errs->file, errs->v[i].line,
+				errs->v[i].msg);
+		else
+			cli_err("%s: %s", errs->file, errs->v[i].msg);
+	}
+	if (errs->n > shown)
+		cli_err("%s: %d more problems not shown", errs->file,
+			errs->n - shown);
+}
+
 int cli_load_lab(const char *path, struct lab **out)
 {
 	struct lab_errors errs;
-	int i, ret, shown;
+	int ret;
 
 	lab_errors_init(&errs, path);
 	ret = lab_load(path, out, &errs);
 	if (!ret)
 		return EXIT_OK;
-	shown = errs.n < LAB_ERRORS_MAX ? errs.n : LAB_ERRORS_MAX;
-	for (i = 0; i < shown; i++) {
-		if (errs.v[i].line > 0)
-			cli_err("%s:%d: %s", path, errs.v[i].line, errs.v[i].msg);
-		else
-			cli_err("%s: %s", path, errs.v[i].msg);
-	}
-	if (errs.n > shown)
-		cli_err("%s: %d more problems not shown", path, errs.n - shown);
+	cli_lab_errors(&errs);
 	if (!errs.n)
 		cli_err("%s: %s", path, strerror(-ret));
 	return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;

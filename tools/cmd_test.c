@@ -338,8 +338,7 @@ int cmd_test(int argc, char **argv)
 	ret = life_model(st, &lab, &errs);
 	state_close(st);
 	if (ret) {
-		for (i = 0; i < errs.n && i < LAB_ERRORS_MAX; i++)
-			cli_err("%s:%d: %s", errs.file, errs.v[i].line, errs.v[i].msg);
+		cli_lab_errors(&errs);
 		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 	}
 	lab->name = name;

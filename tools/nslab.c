@@ -100,6 +100,12 @@ static const struct command commands[] = {
 	  "  --junit FILE also write the results as JUnit XML to FILE\n"
 	  "  -v, -q       as before the command: say more, or errors only\n"
 	  "\nExits 0 when every test step passed, 1 when one failed.\n" },
+	{ "pingall", cmd_pingall, "NAME [--count N] [--all]",
+	  "every host pings every other host",
+	  "  --count N    echo requests per pair (default 1)\n"
+	  "  --all        routers too, not only hosts\n"
+	  "\nPrints one line per host with X for a miss, then the share\n"
+	  "dropped; exits 0 when every pair answered, 1 otherwise.\n" },
 	{ "test", cmd_test, "NAME [--tap] [--junit FILE]",
 	  "run a running lab's <tests>",
 	  "  --tap        report as TAP version 13\n"
