@@ -34,9 +34,10 @@ static void print_matrix(const struct lab *lab, const struct tester_pingall *pa,
 		sent += pa->pairs[k].res.sent ? pa->pairs[k].res.sent : count;
 		got += pa->pairs[k].res.received;
 	}
-	printf("*** Results: %.0f%% dropped (%ld/%ld received)\n",
-	       sent ? 100.0 * (double)(sent - got) / (double)sent : 0.0, got,
-	       sent);
+	/* truncated, as Mininet prints it */
+	printf("*** Results: %d%% dropped (%ld/%ld received)\n",
+	       sent ? (int)(100.0 * (double)(sent - got) / (double)sent) : 0,
+	       got, sent);
 }
 
 int cmd_pingall(int argc, char **argv)
