@@ -1,6 +1,7 @@
 #!/bin/bash
-# t-14: every example lab under topologies/ comes up and goes down cleanly;
-# the ones needing netem or VLANs the kernel lacks are refused with exit 3.
+# t-14: every example lab under topologies/ comes up, passes its own
+# <tests> and goes down cleanly; the ones needing netem or VLANs the kernel
+# lacks are refused with exit 3.
 . "$(dirname "$0")/lib.sh"
 
 # positive control: the probe itself works (TBF and veth are needed anyway)
@@ -36,6 +37,13 @@ while IFS= read -r src; do
 	if [ $want = 0 ]; then
 		lab_inodes "$LAB"
 		"$NSLAB" ls | grep -qE "^${LAB}[[:space:]]+running" || fail "$rel: not running after up"
+		# its own <tests> pass (topologies/README.md, "Tests")
+		if grep -q "<tests>" "$f"; then
+			t0=$(now)
+			expect_rc 0 "test $rel" "$NSLAB" test "$LAB" ||
+				diag "$rel: $(grep -v '^ok ' <<<"$OUT" | head -c 2000)"
+			diag "$rel: $(tail -1 <<<"$OUT") in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"
+		fi
 		t0=$(now)
 		expect_rc 0 "down $rel" "$NSLAB" down "$LAB"
 		diag "$rel: up $up_s s, down $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }') s"
