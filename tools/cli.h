@@ -40,6 +40,7 @@ int cmd_run(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
