@@ -177,7 +177,8 @@ int linkctl_transition(enum linkctl_layout from, enum linkctl_layout to,
 	/* The root changes kind (TBF <-> netem, or netem gains a TBF above
 	 * it): the kernel changes a qdisc only into one of its own kind at
 	 * the same handle and moves none to another parent, so the root is
-	 * deleted and the new tree built.  Unavoidable; the only rebuild. */
+	 * deleted and the new tree built (core/README.md, "Kernel facts:
+	 * changing qdiscs", 2).  Unavoidable; the only rebuild. */
 	if (from != LINKCTL_NONE && has_tbf(from) != has_tbf(to)) {
 		steps[n++] = LINKCTL_DEL_ROOT;
 		from = LINKCTL_NONE;
@@ -200,7 +201,8 @@ int linkctl_transition(enum linkctl_layout from, enum linkctl_layout to,
 	if (from == LINKCTL_TBF_NETEM && to == LINKCTL_TBF) {
 		/* Deleting TBF's child leaves its class with the noop qdisc,
 		 * which drops everything; a TBF change with a limit gives it
-		 * a byte FIFO again, as TBF made at first. */
+		 * a byte FIFO again, as TBF made at first ("Kernel facts:
+		 * changing qdiscs", 3). */
 		steps[n++] = LINKCTL_DEL_NETEM_CHILD;
 		steps[n++] = LINKCTL_CHANGE_TBF;
 		return n;
@@ -665,9 +667,10 @@ static bool iface_of_end(const struct lab *lab, int f, int want, bool self)
 }
 
 /* What the up of a link sends again in node `node`, besides its ends'
- * IFF_UP: its ends' sub-interfaces up (802.1Q devices follow their parent
- * down, and back up, by themselves; sent anyway, it is harmless), the
- * addresses of its ends and their sub-interfaces, the node's routes. */
+ * IFF_UP ("Kernel facts: link down"): its ends' sub-interfaces up (802.1Q
+ * devices follow their parent down, and back up, by themselves; sent
+ * anyway, it is harmless), the addresses of its ends and of their
+ * sub-interfaces, the node's routes. */
 static bool restores(const struct lab *lab, const struct lab_link *l,
 		     int node, const struct plan_op *op)
 {
@@ -687,11 +690,11 @@ static bool restores(const struct lab *lab, const struct lab_link *l,
 	return false;
 }
 
-/* A failure the up of a link expects: an address that survived (IPv4
- * ones do), a route that survived (through another interface), or one
- * whose next hop is behind an interface still down, which its own link's
- * up restores (ENETUNREACH "Nexthop has invalid gateway" for IPv4,
- * EHOSTUNREACH for IPv6, ENETDOWN "Nexthop device is not up"). */
+/* A failure the up of a link expects (core/README.md, "Kernel facts:
+ * link down", 1 and 4): an address that survived (IPv4 ones do), a route
+ * that survived (through another interface), or one whose next hop is
+ * behind an interface still down, which its own link's up restores
+ * (ENETUNREACH and EHOSTUNREACH for a gateway, ENETDOWN for a device). */
 static bool expected(const struct plan_op *op, int err)
 {
 	if (err == -EEXIST)
