@@ -40,6 +40,7 @@ int cmd_run(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_shell(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_pingall(int argc, char **argv);

@@ -117,6 +117,15 @@ static const struct command commands[] = {
 	  "\nnslab exits with CMD's status.\n" },
 	{ "shell", cmd_shell, "NAME NODE", "interactive shell inside a node",
 	  NULL },
+	{ "link", cmd_link, "NAME END END up|down\nNAME END END set KEY=VALUE...",
+	  "cut, restore or reshape a link of a running lab",
+	  "  END          NODE or NODE:IFACE, as in <link>, either order\n"
+	  "  down, up     both ends administratively down, or up again (up\n"
+	  "               restores their addresses and the nodes' routes)\n"
+	  "  set          change the shaping in place, both directions: KEY is\n"
+	  "               rate, delay, jitter, loss, duplicate, reorder, corrupt\n"
+	  "               or queue, VALUE as in a lab file; delay=0, loss=0%\n"
+	  "               and rate=none remove an impairment\n" },
 	{ "ls", cmd_ls, "[--json]", "running labs",
 	  "  --json       print the list as JSON\n" },
 	{ "show", cmd_show, "NAME|FILE.xml [--json]",
