@@ -7,7 +7,8 @@
  *      DAD off, forwarding) before any link exists, and a netlink socket
  *      bound inside it;
  *   3. bridges, from each switch's socket;
- *   4. every veth in one batch, both ends born in their namespaces;
+ *   4. every veth, both ends born in their namespaces, sent from the
+ *      primary end's own namespace;
  *   5. per node, one batch on its own socket: VLAN devices, links up,
  *      addresses, routes, qdiscs (addresses before routes: a gateway route
  *      on a down link fails with ENETUNREACH);
@@ -487,12 +488,17 @@ static bool node_phase(enum plan_kind k)
 	       k == PLAN_QDISC_NETEM;
 }
 
-/* Phases 3 and 4: bridges per switch socket, then all veths in one batch
- * (any socket can send them: both ends are named by fd). */
+/* Phases 3 and 4: bridges per switch socket, then the veths, each sent
+ * from the socket of its primary end's namespace: Linux 6.1 checks a new
+ * device's requested ifindex against the namespace of the socket that
+ * asks, not the one the device is born in (IFLA_NET_NS_FD), so a veth end
+ * asked for as ifindex 2 from a switch's socket collides with its br0
+ * ("File exists"); newer kernels check the target namespace.  Runs of
+ * veths from one node share a batch (a star's are all the switch's). */
 static int build_links(struct apply *a, struct nl_batch *b, struct apply_error *e)
 {
 	const struct plan *p = a->plan;
-	int i, ret, any = -1;
+	int i, ret, cur = -1;
 
 	for (i = 0; i < p->nops; i++) {
 		if (p->ops[i].kind != PLAN_BRIDGE)
@@ -506,20 +512,20 @@ static int build_links(struct apply *a, struct nl_batch *b, struct apply_error *
 	for (i = 0; i < p->nops; i++) {
 		if (p->ops[i].kind != PLAN_VETH)
 			continue;
-		any = p->ops[i].node;
-		ret = append(a, b, i, e);
-		if (ret)
-			return ret;
 		/* keep batches to a few hundred: progress, and bounded memory */
-		if (nl_batch_count(b) >= 400) {
-			ret = send_batch(a, a->socks[any], b, e);
+		if (cur >= 0 && (p->ops[i].node != cur || nl_batch_count(b) >= 400)) {
+			ret = send_batch(a, a->socks[cur], b, e);
 			if (ret)
 				return ret;
 			if (a->progress)
 				a->progress("links", i, p->nops);
 		}
+		cur = p->ops[i].node;
+		ret = append(a, b, i, e);
+		if (ret)
+			return ret;
 	}
-	return any >= 0 ? send_batch(a, a->socks[any], b, e) : 0;
+	return cur >= 0 ? send_batch(a, a->socks[cur], b, e) : 0;
 }
 
 /* Phase 5: each node's own batch on its own socket. */
