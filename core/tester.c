@@ -500,6 +500,18 @@ static int iperf_server(struct ctx *c, int node, pid_t *pid)
 	return ret;
 }
 
+/* A measured rate for people: "9.56 Mbit/s". */
+static const char *rate_str(double bps, char *buf, size_t len)
+{
+	if (bps >= 1e9)
+		snprintf(buf, len, "%.2f Gbit/s", bps / 1e9);
+	else if (bps >= 1e6)
+		snprintf(buf, len, "%.2f Mbit/s", bps / 1e6);
+	else
+		snprintf(buf, len, "%.1f kbit/s", bps / 1e3);
+	return buf;
+}
+
 static void iperf_range(const struct lab_step *s, char *buf, size_t len)
 {
 	char a[32], b[32];
@@ -587,8 +599,7 @@ static int try_iperf(struct ctx *c, const struct lab_step *s,
 		    one_line(r->output, seen, sizeof(seen), 160));
 		return 0;
 	}
-	say(r, "received %s%s", units_rate_str((uint64_t)bps, got, sizeof(got)),
-	    range);
+	say(r, "received %s%s", rate_str(bps, got, sizeof(got)), range);
 	return (!s->min_bps || bps >= (double)s->min_bps) &&
 	       (!s->max_bps || bps <= (double)s->max_bps);
 }
@@ -604,6 +615,7 @@ static bool link_updown(struct ctx *c, const struct lab_step *s,
 		say(r, "%s%s%s", e.what, e.kmsg[0] ? ": " : "", e.kmsg);
 		return false;
 	}
+	say(r, "both ends %s", up ? "up" : "down");
 	return true;
 }
 
@@ -623,6 +635,8 @@ static void do_action(struct ctx *c, const struct lab_step *s,
 		r->ok = !linkctl_set(c->st, c->lab, c->plan, s->link, &s->shape, &e);
 		if (!r->ok)
 			say(r, "%s%s%s", e.what, e.kmsg[0] ? ": " : "", e.kmsg);
+		else
+			say(r, "both ways");
 		break;
 	case LAB_STEP_LINK_FLAP:
 		r->ok = true;

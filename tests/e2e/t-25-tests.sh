@@ -55,9 +55,9 @@ good=$(lab good "
     <link-flap a=\"r1\" b=\"h2\" down=\"200ms\" up=\"200ms\" count=\"2\"/>
     <ping from=\"h2\" to=\"h1\" timeout=\"10s\"/>
     <sleep for=\"100ms\"/>
-    <run node=\"h1\" timeout=\"10s\" name=\"third try\">[ -e /tmp/n2 ] \&\& exit 0; [ -e /tmp/n1 ] \&\& touch /tmp/n2; touch /tmp/n1; exit 1</run>
+    <run node=\"h1\" timeout=\"10s\" name=\"third try\">[ -e /tmp/n2 ] &amp;&amp; exit 0; [ -e /tmp/n1 ] &amp;&amp; touch /tmp/n2; touch /tmp/n1; exit 1</run>
 ")
-expect_rc 0 "run (all steps pass)" "$NSLAB" run "$good" --junit "$T/good.xml"
+expect_rc 0 "run (all steps pass)" "$NSLAB" run "$good" --junit "$T/good-junit.xml"
 has_line "$OUT" "ok 1 - h1 reaches h2 (2/2 replies from 10.0.0.6"
 has_line "$OUT" "ok 2 - h1 cannot reach 10.0.0.99 (no reply from 10.0.0.99"
 has_line "$OUT" "ok 3 - every host reaches every other one (2 pairs answered)"
@@ -65,11 +65,11 @@ has_line "$OUT" "ok 4 - h1: ip route (status 0, matched: default via 10.0.0.1"
 has_line "$OUT" "ok 5 - h1: echo something; exit 3 (status 3)"
 has_line "$OUT" "ok 6 - iperf h1 to h2 ("
 has_line "$OUT" "ok 7 - h2: test -d /run (status 0)"
-has_line "$OUT" "ok 8 - link r1 -- h2 down"
+has_line "$OUT" "ok 8 - link r1 -- h2 down (both ends down)"
 has_line "$OUT" "ok 9 - h2 is cut off (no reply"
-has_line "$OUT" "ok 10 - link h2 -- r1 up"
+has_line "$OUT" "ok 10 - link h2 -- r1 up (both ends up)"
 has_line "$OUT" "ok 11 - h2 is back ("
-has_line "$OUT" "ok 12 - link r1 -- h1 set rate=5mbit"
+has_line "$OUT" "ok 12 - link r1 -- h1 set rate=5mbit (both ways)"
 has_line "$OUT" "ok 13 - r1: tc qdisc show dev eth0 (status 0, matched: qdisc tbf"
 has_line "$OUT" "ok 14 - link r1 -- h1 set rate=none"
 has_line "$OUT" "ok 15 - rate removed (status 0)"
@@ -86,10 +86,10 @@ assert_clean && pass "run leaves nothing"
 
 # JUnit: valid XML, 19 test cases, no failures, the retried check's time
 if command -v xmllint > /dev/null; then
-	xmllint --noout "$T/good.xml" && pass "JUnit is well-formed" || fail "JUnit is not well-formed"
-	n=$(xmllint --xpath 'count(//testcase)' "$T/good.xml")
-	f=$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$T/good.xml")
-	t=$(xmllint --xpath 'string(//testcase[@name="third try"]/@time)' "$T/good.xml")
+	xmllint --noout "$T/good-junit.xml" && pass "JUnit is well-formed" || fail "JUnit is not well-formed"
+	n=$(xmllint --xpath 'count(//testcase)' "$T/good-junit.xml")
+	f=$(xmllint --xpath 'string(/testsuites/testsuite/@failures)' "$T/good-junit.xml")
+	t=$(xmllint --xpath 'string(//testcase[@name="third try"]/@time)' "$T/good-junit.xml")
 	[ "$n" = 19 ] && [ "$f" = 0 ] && pass "JUnit: 19 cases, 0 failures" || fail "JUnit: $n cases, $f failures"
 	awk -v a="$t" -v b="$after" 'BEGIN { d = a - b; exit !(d > -0.06 && d < 0.06) }' &&
 		pass "JUnit time of the retried check is its time to pass ($t s)" ||
@@ -112,7 +112,7 @@ bad=$(lab bad "
     <run node=\"h1\" timeout=\"1200ms\" name=\"never\">false</run>
     <ping from=\"h1\" to=\"h1\" count=\"1\" name=\"last step still runs\"/>
 ")
-expect_rc 1 "run (every check fails)" "$NSLAB" run "$bad" --junit "$T/bad.xml"
+expect_rc 1 "run (every check fails)" "$NSLAB" run "$bad" --junit "$T/bad-junit.xml"
 has_line "$OUT" "not ok 1 - h1 reaches 10.0.0.99 (expected replies from 10.0.0.99, got none of 1)"
 has_line "$OUT" "not ok 2 - h1 cannot reach h2 (expected no reply from 10.0.0.6, got 1 of 1)"
 has_line "$OUT" "not ok 3 - h1: ip route (expected output matching \"nowhere\", saw: default via 10.0.0.1"
@@ -122,12 +122,12 @@ has_line "$OUT" "not ok 6 - exec fails (expected exit status 0, saw 1)"
 has_line "$OUT" "not ok 7 - iperf too fast ("
 has_line "$OUT" "ok 8 - link r1 -- h2 down"
 has_line "$OUT" "not ok 9 - every host reaches every other one (expected all 2 pairs to answer, 2 did not: h1 -> h2, h2 -> h1)"
-has_line "$OUT" "not ok 10 - never (expected exit status 0, saw 1 (still failing after 1.2s, 3 tries))"
+has_line "$OUT" "not ok 10 - never (expected exit status 0, saw 1 (still failing after 1200ms, 4 tries))"
 has_line "$OUT" "ok 11 - last step still runs"
 has_line "$OUT" "2 passed, 9 failed"
 assert_clean && pass "a failing run leaves nothing"
 if command -v xmllint > /dev/null; then
-	n=$(xmllint --xpath 'count(//testcase/failure)' "$T/bad.xml")
+	n=$(xmllint --xpath 'count(//testcase/failure)' "$T/bad-junit.xml")
 	[ "$n" = 9 ] && pass "JUnit: 9 failures" || fail "JUnit: $n failures, expected 9"
 fi
 
