@@ -1,11 +1,12 @@
 #!/bin/bash
 # t-17: packets cross every lab as drawn.  Each example lab comes up and
 # every pair of nodes that should reach each other does, in the data path
-# (ping inside the nodes), and three of them again with every link's a/b
-# swapped (router-router, VLAN trunk, host-switch); then shapes no example
-# has: a chain of five
-# switches written in both a/b orders, a switch tree of depth 3, and an STP
-# ring that must converge within 15 s with exactly one blocking port.
+# (ping inside the nodes; a lab whose start commands run a routing daemon,
+# BIRD or FRR, is first given up to 60 s to converge), and three of them
+# again with every link's a/b swapped (router-router, VLAN trunk,
+# host-switch); then shapes no example has: a chain of five switches
+# written in both a/b orders, a switch tree of depth 3, and an STP ring
+# that must converge within 15 s with exactly one blocking port.
 #
 #   s1 - s2 - s3 - s4 - s5        (chain; hosts at both ends and the middle)
 #
@@ -22,10 +23,16 @@
 # reach LABNAME FILE WHICH: WHICH "all" = every host and router pings every
 # other one by name (its first address, from the node's /etc/hosts), else a
 # list of SRC>DST (DST a node or an address) and !SRC>DST (must fail).
-# Prints "# FAIL" lines; returns the number of misses.
+# "all !SRC>DST ..." is every pair, those listed being ones that must fail.
+# Prints "# FAIL" lines; returns the number of misses (at most 255).  With
+# $quiet set it checks only the pairs that must reach, and prints and
+# records nothing, for polling with wait_for: a pair that must fail passes
+# anyway before routing has converged, and its ping may take seconds (an
+# ICMP error makes ping wait a second between its echoes).
+quiet=
 reach() {
-	local lab=$1 file=$2 spec=$3 src dst pairs=() s d neg miss=0 out
-	if [ "$spec" = all ]; then
+	local lab=$1 file=$2 spec=$3 src dst pairs=() s d neg miss=0 out p i
+	if [ "${spec%% *}" = all ]; then
 		# hosts and routers with an IPv4 address, from `nslab show FILE`
 		# (awk, not python: cheap under an emulated CPU in tests/vm)
 		mapfile -t nodes < <("$NSLAB" show "$file" | awk '
@@ -35,6 +42,11 @@ reach() {
 		for s in "${nodes[@]}"; do
 			for d in "${nodes[@]}"; do
 				[ "$s" != "$d" ] && pairs+=("$s>$d")
+			done
+		done
+		for p in ${spec#all}; do
+			for i in "${!pairs[@]}"; do
+				[ "!${pairs[$i]}" = "$p" ] && pairs[$i]=$p
 			done
 		done
 	else
@@ -47,6 +59,7 @@ reach() {
 			neg=; [[ $p == !* ]] && neg=1 p=${p#!}
 			s=${p%%>*} d=${p#*>}
 			[ "$s" = "$src" ] || continue
+			[ -n "$neg" ] && [ -n "$quiet" ] && continue
 			if [ -n "$neg" ]; then
 				script+="(ping -c 2 -i 0.2 -W 1 $d >/dev/null 2>&1 && echo 'reached $d, which it must not') & "
 			else
@@ -54,17 +67,21 @@ reach() {
 				script+="(ping -c 1 -W 2 $d >/dev/null 2>&1 || ping -c 1 -W 2 $d >/dev/null 2>&1 || echo 'cannot reach $d') & "
 			fi
 		done
+		[ -n "$script" ] || continue
 		out=$("$NSLAB" exec "$lab" "$src" sh -c "${script}wait" 2>&1)
-		if [ -n "$out" ]; then
+		if [ -n "$out" ] && [ -n "$quiet" ]; then
+			miss=$((miss + $(wc -l <<< "$out")))
+		elif [ -n "$out" ]; then
 			while IFS= read -r l; do
 				fail "${file##*/}: $src $l"
 				miss=$((miss + 1))
 			done <<< "$out"
 		fi
 	done
-	[ $miss -eq 0 ] && pass "${file##*/}: ${#pairs[@]} pairs as drawn"
-	return $miss
+	[ $miss -eq 0 ] && [ -z "$quiet" ] && pass "${file##*/}: ${#pairs[@]} pairs as drawn"
+	return $((miss > 255 ? 255 : miss))
 }
+reach_quietly() { local quiet=1; reach "$@"; }
 
 # ---- every example -------------------------------------------------------
 # "all" unless the lab routes only some of its subnets (the triangle's
@@ -73,7 +90,20 @@ declare -A how=(
 	[topologies/basics/sysctl-files.xml]='h2>h1 !h1>h2'
 	[topologies/basics/vlans.xml]='h1>h3 h3>h1 h2>h4 h4>h2 h5>192.168.10.10 h5>192.168.20.10 h5>192.168.10.1 !h1>192.168.20.1 !h1>192.168.20.10 !h3>192.168.20.1'
 	[topologies/routing/triangle.xml]='h1>h2 h1>h3 h2>h1 h2>h3 h3>h1 h3>h2 h1>192.168.2.1 h1>192.168.3.1 h2>192.168.1.1 h2>192.168.3.1 h3>192.168.1.1 h3>192.168.2.1 r1>10.0.12.2 r1>10.0.13.2 r2>10.0.23.2 r3>10.0.13.1'
+	# BGP announces the LANs and loopbacks, not the links between the
+	# routers, and keeps r3's private LAN (h4) inside AS 65003
+	[topologies/routing/bgp-frr.xml]='h1>h2 h1>h3 h2>h1 h2>h3 h3>h1 h3>h2 h3>h4 h4>h3 h1>10.255.0.2 h1>10.255.0.3 h2>10.255.0.1 h2>10.255.0.3 h3>10.255.0.1 h3>10.255.0.2 r1>10.255.0.2 r2>10.255.0.3 r3>10.255.0.1 !h1>h4 !h2>h4 !h4>h1 !h4>h2'
+	# r3's firewall keeps the guest out of the server room, both ways
+	[topologies/routing/static-classroom.xml]='all !guest>srv !srv>guest'
 )
+# A lab that starts a routing daemon (BIRD, FRR) reaches across its routers
+# only once the daemons have converged: a few seconds (the labs' own
+# <tests> await the same with timeouts).  Such a lab gets up to this many
+# seconds for every pair to be as drawn before the pairs are checked.
+SETTLE=60
+runs_routing_daemon() {
+	grep -oE '<start[^>]*>[^<]*' "$1" | grep -qE '(^|[^[:alnum:]_.-])(bird|frrinit\.sh|zebra|bgpd|ospfd|ripd)([^[:alnum:]_.-]|$)'
+}
 # run_example SRC FILE: up FILE (a copy of example SRC), reach as drawn, down
 run_example() {
 	local src=$1 f=$2 lacks
@@ -87,6 +117,15 @@ run_example() {
 	if [[ $src == *stp* ]]; then
 		# a loop forwards only once STP has converged
 		wait_for 15 "$NSLAB" exec "$LAB" h1 ping -c 1 -W 1 h2 || fail "$src: STP did not converge within 15 s"
+	fi
+	if runs_routing_daemon "$f"; then
+		local t0
+		t0=$(now)
+		if wait_for $SETTLE reach_quietly "$LAB" "$f" "${how[$src]:-all}"; then
+			diag "$src: routing converged in $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"
+		else
+			diag "$src: routing not converged within $SETTLE s"
+		fi
 	fi
 	reach "$LAB" "$f" "${how[$src]:-all}"
 	if [[ $src == *ipv6* ]]; then
