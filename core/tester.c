@@ -385,8 +385,10 @@ static bool regex_matches(const char *re, const char *text)
 	regex_t x;
 	bool m;
 
-	/* compiled before by the parser: a failure here is out of memory */
-	if (regcomp(&x, re, REG_EXTENDED | REG_NOSUB))
+	/* compiled before by the parser: a failure here is out of memory.
+	 * Line by line (REG_NEWLINE): ^ and $ match at each line's ends and
+	 * . never spans lines, as grep does (topologies/README.md, "Tests"). */
+	if (regcomp(&x, re, REG_EXTENDED | REG_NOSUB | REG_NEWLINE))
 		return false;
 	m = !regexec(&x, text, 0, NULL, 0);
 	regfree(&x);
