@@ -3,7 +3,8 @@
  * ping_run() and ping_many() share one engine: a set of pairs (source
  * namespace, destination), each sending `count` requests `interval` apart
  * (ping_many: back to back), one raw socket per (source, family) in use,
- * and one epoll loop over all of them in the caller's thread.
+ * and one epoll loop over all of them in one thread.  ping_many() runs one
+ * engine per CPU on contiguous shares of its pairs (see ping_many()).
  *
  * Bookkeeping is O(1) per packet:
  *  - a reply names its pair in the payload (tag) and its request number
@@ -13,8 +14,8 @@
  *    interval, end = last request + wait), so timers are pushed in time
  *    order and two FIFOs replace a heap.
  *
- * Parallelism is bounded: at most max_inflight pairs are outstanding; the
- * next pair in array order starts when one finishes.  A socket lives while
+ * Parallelism is bounded: at most max_inflight pairs are outstanding in an
+ * engine; the next pair in array order starts when one finishes.  A socket lives while
  * one of its pairs is outstanding, so a pingall ordered by source holds a
  * few sockets at a time, not one per node.
  */
