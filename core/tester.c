@@ -215,6 +215,24 @@ static int pingall_nodes(const struct lab *lab, bool all, int *nodes,
 	return n;
 }
 
+/* net.ipv4.neigh.default.gc_thresh3 (or ipv6's), 0 when unreadable. */
+static long neigh_limit(int family)
+{
+	char path[64];
+	long v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/neigh/default/gc_thresh3",
+		 family == AF_INET6 ? "ipv6" : "ipv4");
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
 int tester_pair_dst(int k, int n)
 {
 	int i = k / (n - 1), d = k % (n - 1);
@@ -266,6 +284,8 @@ int tester_pingall(const struct lab *lab, struct state *st, bool all,
 			k++;
 		}
 	pa->npairs = k;
+	pa->neigh_need = k;
+	pa->neigh_limit = neigh_limit(addrs[0].family);
 	ret = ping_many(fds, n, pa->pairs, k, count, PING_WAIT_MS, 0);
 out:
 	for (i = 0; i < opened; i++)
@@ -308,6 +328,12 @@ static void pingall_report(const struct lab *lab, struct tester_result *r,
 	if (missed > shown) {
 		n = strlen(r->detail);
 		snprintf(r->detail + n, sizeof(r->detail) - n, ", ...");
+	}
+	if (pa->neigh_limit && pa->neigh_need > pa->neigh_limit) {
+		n = strlen(r->detail);
+		snprintf(r->detail + n, sizeof(r->detail) - n,
+			 "; %ld pairs need %ld neighbour entries, above the kernel's host-wide limit of %ld (raise net.ipv4.neigh.default.gc_thresh3)",
+			 pa->neigh_need, pa->neigh_need, pa->neigh_limit);
 	}
 }
 

@@ -65,6 +65,10 @@ struct tester_pingall {
 	int npairs;
 	struct ping_pair *pairs;
 	int failed_node;
+	/* The kernel's neighbour table is one for all namespaces and holds
+	 * gc_thresh3 entries (default 1024); each pair needs one while it
+	 * runs.  need > limit: misses are expected (limit 0: unknown). */
+	long neigh_need, neigh_limit;
 };
 int tester_pingall(const struct lab *lab, struct state *st, bool all,
 		   unsigned count, struct tester_pingall *pa);

@@ -105,6 +105,10 @@ int cmd_pingall(int argc, char **argv)
 		lab_free(lab);
 		return EXIT_USAGE;
 	}
+	if (pa.neigh_limit && pa.neigh_need > pa.neigh_limit)
+		cli_err("note: %ld pairs need as many neighbour (ARP) entries, above the kernel's host-wide limit of %ld: expect misses; raise it first (sysctl -w net.ipv4.neigh.default.gc_thresh3=%ld net.ipv4.neigh.default.gc_thresh2=%ld)",
+			pa.neigh_need, pa.neigh_limit, 2 * pa.neigh_need,
+			pa.neigh_need);
 	print_matrix(lab, &pa, (unsigned)count);
 	for (i = 0; i < pa.npairs; i++)
 		missed += !pa.pairs[i].res.received;
