@@ -45,6 +45,7 @@ static const char *const slot[][2] = {
 	{ "<lab name=\"f\">" HOSTS LINK "<tests><link-down a=\"a\" b=\"b\">", "</link-down></tests></lab>" },
 	{ "<lab name=\"f\">" HOSTS LINK "<tests><link-up a=\"a\" b=\"b\">", "</link-up></tests></lab>" },
 	{ "<lab name=\"f\">" HOSTS LINK "<tests><link-set a=\"a\" b=\"b\" rate=\"1mbit\">", "</link-set></tests></lab>" },
+	{ "<lab name=\"f\">" HOSTS LINK "<tests><link-flap a=\"a\" b=\"b\">", "</link-flap></tests></lab>" },
 	{ "<lab name=\"f\">" HOSTS LINK "<tests><sleep for=\"1s\">", "</sleep></tests></lab>" },
 };
 #define NSLOTS (sizeof(slot) / sizeof(slot[0]))
