@@ -190,9 +190,10 @@ done
 # eth0 (ifindex 2) collided with the switch's br0 (2) and `up` failed with
 # "File exists".
 mixed() { # mixed ORDER: "p2p-first" or "switch-first"
-	local p2p='<link a="r1" b="r2"/><link a="h1" b="r1"/>'
+	local p2p='<link a="r1:eth0" b="r2:eth0"/><link a="h1" b="r1"/>'
 	local sw='<link a="h2" b="s1"/><link a="s1" b="r2"/><link a="h3" b="s1"/>'
-	echo "<lab name=\"$LAB\"><router name=\"r1\"/><router name=\"r2\"/><switch name=\"s1\"/>"
+	echo "<lab name=\"$LAB\"><router name=\"r1\"><iface name=\"eth0\" addr=\"172.16.0.1/30\"/></router>"
+	echo "<router name=\"r2\"><iface name=\"eth0\" addr=\"172.16.0.2/30\"/></router><switch name=\"s1\"/>"
 	echo '<host name="h1" gateway="auto"/><host name="h2" gateway="auto"/><host name="h3" gateway="auto"/>'
 	if [ "$1" = p2p-first ]; then echo "$p2p$sw"; else echo "$sw$p2p"; fi
 	echo '</lab>'
@@ -201,9 +202,9 @@ for order in p2p-first switch-first; do
 	f=$(mixed $order | lab_xml mixed-$order)
 	expect_rc 0 "up mixed links ($order)" "$NSLAB" up "$f" || { diag "$ERR"; continue; }
 	lab_inodes "$LAB"
-	# no routes between the routers: each segment, and the far side of
-	# a router that answers from its own address
-	reach "$LAB" "$f" "h1>r1 r1>r2 r2>r1 h2>h3 h3>h2 h2>r2 h3>r2"
+	# no routes between the routers: each segment (the router-router one
+	# by its fixed addresses), and a router's near side from its hosts
+	reach "$LAB" "$f" "h1>r1 r1>172.16.0.2 r2>172.16.0.1 h2>h3 h3>h2 h2>r2 h3>r2"
 	expect_rc 0 "down mixed" "$NSLAB" down "$LAB"
 done
 
