@@ -69,7 +69,6 @@ int cli_lab_up(struct lab *lab, const struct plan *plan);
 struct test_opts {
 	bool tap;		/* TAP 13 on stdout instead of text lines */
 	const char *junit;	/* also write JUnit XML here, or NULL */
-	char **names;		/* internal: each step's name */
 };
 /* argv[*i] is --tap or --junit FILE: 1 (taken, *i advanced past its
  * value), 0 (not ours), -1 (usage printed). */

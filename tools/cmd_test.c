@@ -148,7 +148,7 @@ static int write_junit(const struct report *rp, const struct tester_summary *s)
 		fprintf(f, "    <testcase classname=\"nslab.");
 		xml_text(f, rp->lab);
 		fprintf(f, "\" name=\"");
-		xml_text(f, ran ? k->name : rp->o->names[i]);
+		xml_text(f, k->name);
 		fprintf(f, "\" time=\"%.3f\">\n", ran ? k->time : 0.0);
 		if (!ran) {
 			fprintf(f, "      <skipped message=\"not run: interrupted\"/>\n");
@@ -206,19 +206,19 @@ int cli_run_tests(const struct lab *lab, const struct plan *plan,
 		}
 		return EXIT_OK;
 	}
-	rp.kept = calloc((size_t)lab->nsteps, sizeof(*rp.kept));
-	o->names = calloc((size_t)lab->nsteps, sizeof(*o->names));
-	if (!rp.kept || !o->names) {
-		free(rp.kept);
+	rp.kept = calloc((size_t)rp.total, sizeof(*rp.kept));
+	if (!rp.kept) {
 		cli_err("%s: out of memory", lab->name);
 		return EXIT_SYSTEM;
 	}
-	for (i = 0; i < lab->nsteps; i++) {
-		char name[256];
+	/* the names of steps an interruption leaves not run, for JUnit */
+	for (i = 0; i < rp.total; i++) {
+		struct kept *k = &rp.kept[i];
 
-		o->names[i] = strdup(lab->steps[i].name ? lab->steps[i].name :
-				     tester_step_name(lab, &lab->steps[i], name,
-						      sizeof(name)));
+		if (lab->steps[i].name)
+			snprintf(k->name, sizeof(k->name), "%s", lab->steps[i].name);
+		else
+			tester_step_name(lab, &lab->steps[i], k->name, sizeof(k->name));
 	}
 	ret = state_open_shared(lab->name, &st);
 	if (ret) {
@@ -262,13 +262,9 @@ int cli_run_tests(const struct lab *lab, const struct plan *plan,
 		ret = EXIT_FAILED;
 out:
 	state_close(st);
-	for (i = 0; i < lab->nsteps; i++) {
+	for (i = 0; i < rp.total; i++)
 		free(rp.kept[i].output);
-		free(o->names[i]);
-	}
 	free(rp.kept);
-	free(o->names);
-	o->names = NULL;
 	return ret;
 }
 
