@@ -21,9 +21,14 @@ if has_netem; then
 	diag "this kernel has netem: checking that the delay works"
 	expect_rc 0 "up netem-delay.xml" "$NSLAB" up "$f" && lab_inodes "$LAB"
 	# 20 ms each way -> RTT >= 40 ms; loss 0.5%: take the min of 10
-	rtt=$("$NSLAB" exec "$LAB" h1 ping -c 10 -i 0.05 -q h2 | awk -F/ '/^rtt/ { print $4 }')
+	# "rtt min/avg/max/mdev = 40.1/40.5/41.0/0.2 ms": the min is the first
+	# number after "= " (a number, not the "mdev = ..." field, which awk
+	# would compare as a string)
+	rtt=$("$NSLAB" exec "$LAB" h1 ping -c 10 -i 0.05 -q h2 |
+		awk '/^rtt/ { split($0, p, "= "); split(p[2], v, "/"); print v[1] + 0 }')
 	diag "RTT min with delay=20ms each way: $rtt ms"
-	awk -v r="${rtt:-0}" 'BEGIN { exit !(r >= 2 * 20 * 0.95) }' || fail "RTT $rtt ms < 2 x 20 ms"
+	[[ "$rtt" =~ ^[0-9.]+$ ]] || fail "no RTT read from ping: '$rtt'"
+	awk -v r="${rtt:-0}" 'BEGIN { exit !(r + 0 >= 2 * 20 * 0.95) }' || fail "RTT $rtt ms < 2 x 20 ms"
 	expect_rc 0 "down" "$NSLAB" down "$LAB"
 else
 	expect_rc 3 "up netem-delay.xml without netem" "$NSLAB" up "$f"
