@@ -580,15 +580,87 @@ static int iperf_client(struct ctx *c, const struct lab_step *s,
 	}
 }
 
+/* Is the iperf3 server pid listening yet?  /proc/PID/net/ shows the
+ * sockets of the namespace pid lives in: a LISTEN (0A) line whose local
+ * port is ours, in tcp6 (iperf3 binds :: by default) or tcp. */
+static bool iperf_listening(pid_t pid)
+{
+	static const char *const files[] = { "tcp6", "tcp" };
+	char path[64], line[256], want[16];
+	size_t i;
+
+	snprintf(want, sizeof(want), ":%04X", atoi(IPERF_PORT));
+	for (i = 0; i < 2; i++) {
+		FILE *f;
+		bool found = false;
+
+		snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, files[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f)) {
+			char local[64], remote[64], st[8];
+
+			size_t n;
+
+			if (sscanf(line, "%*s %63s %63s %7s", local, remote, st) != 3)
+				continue;
+			n = strlen(local);
+			/* "00000000000000000000000000000000:1451", state 0A */
+			found = !strcmp(st, "0A") && n > strlen(want) &&
+				!strcmp(local + n - strlen(want), want);
+		}
+		fclose(f);
+		if (found)
+			return true;
+	}
+	return false;
+}
+
+/* iperf3's own words when its JSON report says what went wrong. */
+static const char *iperf_error(const char *json, char *buf, size_t len)
+{
+	const char *p = json ? strstr(json, "\"error\"") : NULL;
+	const char *q;
+
+	if (!p || !(p = strchr(p + 7, '"')) || !(q = strchr(p + 1, '"')))
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)(q - p - 1), p + 1);
+	return buf;
+}
+
+/* One round: a fresh one-off server in `to`, listening before the client
+ * starts, and the client.  0 with *code, or -errno. */
+static int iperf_round(struct ctx *c, const struct lab_step *s,
+		       struct tester_result *r, char *const *argv, int *code)
+{
+	double until;
+	pid_t server;
+	int ret, status;
+
+	ret = iperf_server(c, s->to_node >= 0 ? s->to_node : s->node_idx, &server);
+	if (ret) {
+		say(r, "cannot start the iperf3 server in %s: %s", s->to,
+		    strerror(-ret));
+		return ret;
+	}
+	for (until = now_s() + 3; !iperf_listening(server) && now_s() < until;)
+		if (!nap(0.01))
+			break;
+	ret = stop_sig() ? -EINTR : iperf_client(c, s, r, argv, code);
+	kill(-server, SIGKILL);
+	runner_wait(server, 2000000000ull, &status);
+	return ret;
+}
+
 static int try_iperf(struct ctx *c, const struct lab_step *s,
 		     struct tester_result *r, uint64_t budget_ns)
 {
 	char addr[64], secs[16], bw[32], got[32], range[96], seen[200];
 	char *argv[] = { "iperf3", "-c", addr, "-p", IPERF_PORT, "-t", secs,
 			 "-J", NULL, NULL, NULL, NULL };
-	pid_t server;
-	double bps;
-	int code = 0, ret, status;
+	double bps = -1;
+	int code = 0, ret, round;
 
 	(void)budget_ns;
 	lab_ip_str(&s->to_addr, addr, sizeof(addr));
@@ -603,27 +675,27 @@ static int try_iperf(struct ctx *c, const struct lab_step *s,
 		argv[9] = "-b";
 		argv[10] = bw;
 	}
-	ret = iperf_server(c, s->to_node >= 0 ? s->to_node : s->node_idx, &server);
-	if (ret) {
-		say(r, "cannot start the iperf3 server in %s: %s", s->to,
-		    strerror(-ret));
-		return 0;
+	/* a report with no result and no error (iperf3 ended the test
+	 * early) gets a second round */
+	for (round = 0; round < 2 && bps < 0; round++) {
+		ret = iperf_round(c, s, r, argv, &code);
+		if (ret == -EINTR || ret == -ENOMEM)
+			return ret;
+		if (ret)
+			return 0;
+		if (code == 127) {
+			say(r, "iperf3 is not installed (Debian: apt-get install iperf3)");
+			return 0;
+		}
+		bps = iperf_rate(r->output);
+		if (code || iperf_error(r->output, seen, sizeof(seen)))
+			break;
 	}
-	ret = iperf_client(c, s, r, argv, &code);
-	kill(-server, SIGKILL);
-	runner_wait(server, 2000000000ull, &status);
-	if (ret == -EINTR || ret == -ENOMEM)
-		return ret;
-	if (ret)
-		return 0;
-	if (code == 127) {
-		say(r, "iperf3 is not installed (Debian: apt-get install iperf3)");
-		return 0;
-	}
-	bps = iperf_rate(r->output);
 	iperf_range(s, range, sizeof(range));
 	if (code || bps < 0) {
-		say(r, "iperf3 failed (status %d): %s", code,
+		const char *why = iperf_error(r->output, seen, sizeof(seen));
+
+		say(r, "iperf3 failed (status %d): %s", code, why ? why :
 		    one_line(r->output, seen, sizeof(seen), 160));
 		return 0;
 	}
