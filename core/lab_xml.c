@@ -765,11 +765,9 @@ int lab_parse_buffer(const char *buf, size_t len, const char *name,
 	return parse_buffer(buf, len, name, dir, false, out, errs);
 }
 
-int lab_reparse(const char *buf, size_t len, const char *name,
-		struct lab **out, struct lab_errors *errs)
+/* After a parse that returned ret: resolve, or free what failed. */
+static int then_resolve(int ret, struct lab **out, struct lab_errors *errs)
 {
-	int ret = parse_buffer(buf, len, name, NULL, true, out, errs);
-
 	if (ret)
 		return ret;
 	ret = lab_resolve(*out, errs);
@@ -778,6 +776,13 @@ int lab_reparse(const char *buf, size_t len, const char *name,
 		*out = NULL;
 	}
 	return ret;
+}
+
+int lab_reparse(const char *buf, size_t len, const char *name,
+		struct lab **out, struct lab_errors *errs)
+{
+	return then_resolve(parse_buffer(buf, len, name, NULL, true, out, errs),
+			    out, errs);
 }
 
 int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)
@@ -809,14 +814,5 @@ int lab_parse_file(const char *path, struct lab **out, struct lab_errors *errs)
 
 int lab_load(const char *path, struct lab **out, struct lab_errors *errs)
 {
-	int ret = lab_parse_file(path, out, errs);
-
-	if (ret)
-		return ret;
-	ret = lab_resolve(*out, errs);
-	if (ret) {
-		lab_free(*out);
-		*out = NULL;
-	}
-	return ret;
+	return then_resolve(lab_parse_file(path, out, errs), out, errs);
 }

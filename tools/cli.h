@@ -55,6 +55,15 @@ int cli_load_lab(const char *path, struct lab **out);
 struct lab_errors;
 /* Print a file's problems, "nslab: FILE:LINE: message" each. */
 void cli_lab_errors(const struct lab_errors *errs);
+struct state;
+/* Open running lab NAME's state (exclusive: locked as down locks it, else
+ * read and unlocked), saying why not: EXIT_OK, EXIT_USAGE (bad name, no
+ * such lab) or EXIT_SYSTEM. */
+int cli_open_running(const char *name, bool exclusive, struct state **st);
+/* The model of running lab st (life_model()), named NAME (which must
+ * outlive it); problems printed: EXIT_OK or EXIT_SYSTEM. */
+int cli_running_model(const struct state *st, const char *name,
+		      struct lab **lab);
 /* Print a resolved lab (nslab show FILE). */
 void cli_show_lab(const struct lab *lab, int json);
 /* JSON string (with quotes) on f. */

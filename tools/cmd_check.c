@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "lab.h"
+#include "lifecycle.h"
+#include "state.h"
 
 void cli_lab_errors(const struct lab_errors *errs)
 {
@@ -69,5 +71,41 @@ int cmd_check(int argc, char **argv)
 	if (ret)
 		return ret;
 	lab_free(lab);
+	return EXIT_OK;
+}
+
+int cli_open_running(const char *name, bool exclusive, struct state **st)
+{
+	int ret = exclusive ? state_open(name, st) : state_open_read(name, st);
+
+	if (ret == -EINVAL || ret == -ENOENT) {
+		cli_err("lab %s: %s", name, ret == -EINVAL ? "not a valid lab name" :
+			"no such lab (see nslab ls)");
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		cli_err("lab %s: cannot read its state: %s", name, strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	return EXIT_OK;
+}
+
+int cli_running_model(const struct state *st, const char *name,
+		      struct lab **lab)
+{
+	struct lab_errors errs;
+	int ret;
+
+	lab_errors_init(&errs, name);
+	ret = life_model(st, lab, &errs);
+	if (ret) {
+		cli_lab_errors(&errs);
+		if (!errs.n)
+			cli_err("lab %s: cannot rebuild its model: %s", name,
+				strerror(-ret));
+		/* the copy up kept was valid then: this is the system's */
+		return EXIT_SYSTEM;
+	}
+	(*lab)->name = name;
 	return EXIT_OK;
 }

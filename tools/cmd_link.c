@@ -100,22 +100,13 @@ static int parse_args(struct link_args *la, int argc, char **argv)
 	return parse_set(la, argc - 5, argv + 5);
 }
 
+/* Locked exclusively (see the top), and only a lab with its holder. */
 static int open_lab(const char *name, struct state **st)
 {
-	int ret = state_open(name, st);
+	int ret = cli_open_running(name, true, st);
 
-	if (ret == -EINVAL) {
-		cli_err("%s: not a valid lab name", name);
-		return EXIT_USAGE;
-	}
-	if (ret == -ENOENT) {
-		cli_err("lab %s: no such lab (see nslab ls)", name);
-		return EXIT_USAGE;
-	}
-	if (ret) {
-		cli_err("lab %s: cannot read its state: %s", name, strerror(-ret));
-		return EXIT_SYSTEM;
-	}
+	if (ret)
+		return ret;
 	if ((*st)->holder_pidfd < 0) {
 		cli_err("lab %s is broken (its holder is gone): remove it with "
 			"nslab down %s", name, name);
@@ -123,29 +114,6 @@ static int open_lab(const char *name, struct state **st)
 		return EXIT_SYSTEM;
 	}
 	return EXIT_OK;
-}
-
-static int model(struct state *st, struct lab **lab)
-{
-	struct lab_errors errs;
-	int i, ret, shown;
-
-	lab_errors_init(&errs, st->name);
-	ret = life_model(st, lab, &errs);
-	if (!ret)
-		return EXIT_OK;
-	shown = errs.n < LAB_ERRORS_MAX ? errs.n : LAB_ERRORS_MAX;
-	for (i = 0; i < shown; i++) {
-		if (errs.v[i].line > 0)
-			cli_err("%s:%d: %s", errs.file, errs.v[i].line,
-				errs.v[i].msg);
-		else
-			cli_err("%s: %s", errs.file, errs.v[i].msg);
-	}
-	if (!errs.n)
-		cli_err("lab %s: cannot rebuild its model: %s", st->name,
-			strerror(-ret));
-	return EXIT_SYSTEM;
 }
 
 static int report(const char *lab, const struct linkctl_error *e)
@@ -207,7 +175,7 @@ int cmd_link(int argc, char **argv)
 		rc = open_lab(la.lab, &st);
 	if (rc)
 		return rc;
-	rc = model(st, &lab);
+	rc = cli_running_model(st, la.lab, &lab);
 	if (!rc && plan_build(lab, &p)) {
 		cli_err("lab %s: cannot plan it: %s", la.lab, strerror(ENOMEM));
 		rc = EXIT_SYSTEM;

@@ -44,7 +44,6 @@ int cmd_pingall(int argc, char **argv)
 {
 	const char *name = NULL;
 	struct tester_pingall pa;
-	struct lab_errors errs;
 	struct state *st = NULL;
 	struct lab *lab = NULL;
 	uint64_t count = 1;
@@ -72,24 +71,14 @@ int cmd_pingall(int argc, char **argv)
 	ret = cli_need_root();
 	if (ret)
 		return ret;
-	ret = state_open_read(name, &st);
-	if (ret == -EINVAL || ret == -ENOENT) {
-		cli_err("lab %s: %s", name, ret == -EINVAL ? "not a valid lab name" :
-			"no such lab (see nslab ls)");
-		return EXIT_USAGE;
-	}
+	ret = cli_open_running(name, false, &st);
+	if (ret)
+		return ret;
+	ret = cli_running_model(st, name, &lab);
 	if (ret) {
-		cli_err("lab %s: cannot read its state: %s", name, strerror(-ret));
-		return EXIT_SYSTEM;
-	}
-	lab_errors_init(&errs, name);
-	ret = life_model(st, &lab, &errs);
-	if (ret) {
-		cli_lab_errors(&errs);
 		state_close(st);
-		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+		return ret;
 	}
-	lab->name = name;
 	ret = tester_pingall(lab, st, all, (unsigned)count, &pa);
 	state_close(st);
 	if (ret) {

@@ -297,7 +297,6 @@ static void on_signal(int sig)
 int cmd_test(int argc, char **argv)
 {
 	struct test_opts o = { 0 };
-	struct lab_errors errs;
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *name = NULL;
 	struct state *st = NULL;
@@ -320,24 +319,13 @@ int cmd_test(int argc, char **argv)
 	ret = cli_need_root();
 	if (ret)
 		return ret;
-	ret = state_open_read(name, &st);
-	if (ret == -EINVAL || ret == -ENOENT) {
-		cli_err("lab %s: %s", name, ret == -EINVAL ? "not a valid lab name" :
-			"no such lab (see nslab ls)");
-		return EXIT_USAGE;
-	}
-	if (ret) {
-		cli_err("lab %s: cannot read its state: %s", name, strerror(-ret));
-		return EXIT_SYSTEM;
-	}
-	lab_errors_init(&errs, name);
-	ret = life_model(st, &lab, &errs);
+	ret = cli_open_running(name, false, &st);
+	if (ret)
+		return ret;
+	ret = cli_running_model(st, name, &lab);
 	state_close(st);
-	if (ret) {
-		cli_lab_errors(&errs);
-		return ret == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
-	}
-	lab->name = name;
+	if (ret)
+		return ret;
 	if (plan_build(lab, &plan)) {
 		cli_err("%s: out of memory", name);
 		lab_free(lab);
