@@ -173,6 +173,21 @@ static int probe_kernel(struct apply_error *e)
 	return e->err;
 }
 
+enum plan_impair apply_choose_impair(const struct lab *lab)
+{
+	int i;
+
+	for (i = 0; i < lab->nlinks; i++)
+		if (plan_link_uses_engine(lab, i, PLAN_IMPAIR_NO_NETEM) &&
+		    !plan_link_uses_engine(lab, i, PLAN_IMPAIR_NETEM))
+			break;
+	if (i == lab->nlinks)
+		return PLAN_IMPAIR_NETEM;
+	/* an error probing is not "missing": let apply_probe() say it */
+	return nl_qdisc_probe("netem") == 0 ? PLAN_IMPAIR_NO_NETEM :
+					      PLAN_IMPAIR_NETEM;
+}
+
 int apply_probe(const struct plan *p, struct apply_error *e)
 {
 	int ret;

@@ -34,6 +34,10 @@ struct apply {
 
 /* Check that the kernel has every feature the plan needs (qdiscs, VLAN
  * devices, bridge VLAN filtering) before anything is built. */
+/* How up should impair links on this kernel (plan.h): PLAN_IMPAIR_NO_NETEM
+ * when some link would use netem under impairments="auto" and the kernel
+ * has no sch_netem, else PLAN_IMPAIR_NETEM (probed only when it matters). */
+enum plan_impair apply_choose_impair(const struct lab *lab);
 int apply_probe(const struct plan *p, struct apply_error *e);
 
 int apply_new(const struct plan *p, struct apply **out);

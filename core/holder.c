@@ -14,12 +14,15 @@
  * and `ip -n` work without a single mount.
  */
 #include "holder.h"
+#include "engine.h"
 #include "state.h"
 #include "fault.h"
 #include "view.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -63,10 +66,32 @@ static int holder_detach(void)
 	return 0;
 }
 
+/* What the holder keeps of the node table: the relay's netns fd, when
+ * the lab has engine links, for the engine it starts and restarts. */
+struct holder_engine {
+	char lab[LAB_NAME_MAX + 1];
+	int netns_fd;		/* -1: no engine */
+	pid_t pid;		/* 0 when not running */
+	struct timespec started;
+	unsigned backoff_ms;
+};
+
+static void holder_find_relay(const struct state *st, struct holder_engine *e)
+{
+	int i;
+
+	snprintf(e->lab, sizeof(e->lab), "%s", st->name);
+	e->netns_fd = -1;
+	for (i = 0; i < st->nnodes; i++)
+		if (!strcmp(st->nodes[i].kind, STATE_KIND_RELAY))
+			e->netns_fd = st->nodes[i].netns_fd;
+}
+
 /* The holder's first job: the node views (view.c), made from the node
  * table that up saved before starting us.  Reports "PID BASE" on the
  * readiness pipe, node i's view being fd BASE + i, or "! ERRNO STAGE NODE". */
-static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
+static int holder_views(int dirfd, int files_fd, char *msg, size_t len,
+			struct holder_engine *eng)
 {
 	char labdir[4096], link[64];
 	struct view_fail f = { -1, VIEW_SETUP, 0 };
@@ -87,6 +112,8 @@ static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
 		ret = view_build(st, labdir, files_fd, &base, &f);
 	else
 		f.err = -ret;
+	if (st)
+		holder_find_relay(st, eng);
 	state_close(st);
 	if (ret)
 		snprintf(msg, len, "! %d %d %d\n", f.err ? f.err : -ret,
@@ -96,13 +123,86 @@ static int holder_views(int dirfd, int files_fd, char *msg, size_t len)
 	return ret;
 }
 
+/* The engine (engine.h): /proc/self/exe again, in the relay's network
+ * namespace, as "nslab: engine LAB"; it dies with us (PDEATHSIG). */
+static void holder_start_engine(struct holder_engine *e)
+{
+	char argv0[sizeof(ENGINE_ARGV0) + LAB_NAME_MAX];
+	pid_t parent = getpid(), pid;
+	sigset_t none;
+
+	snprintf(argv0, sizeof(argv0), ENGINE_ARGV0 "%s", e->lab);
+	pid = fork();
+	if (pid < 0)
+		return;	/* tried again on the next tick */
+	if (pid > 0) {
+		e->pid = pid;
+		clock_gettime(CLOCK_MONOTONIC, &e->started);
+		return;
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent ||
+	    setns(e->netns_fd, CLONE_NEWNET) < 0)
+		_exit(3);
+	syscall(SYS_close_range, 3, ~0u, 0);
+	execl("/proc/self/exe", argv0, (char *)NULL);
+	_exit(3);
+}
+
+/* A dead engine is started again, after 0.1 s doubling up to 5 s while it
+ * keeps dying young (one that ran 10 s starts over at 0.1 s). */
+static void holder_engine_died(struct holder_engine *e)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	e->pid = 0;
+	if (now.tv_sec - e->started.tv_sec >= 10)
+		e->backoff_ms = 0;
+	e->backoff_ms = e->backoff_ms ? e->backoff_ms * 2 : 100;
+	if (e->backoff_ms > 5000)
+		e->backoff_ms = 5000;
+}
+
+/* Wait for SIGTERM (0: end), SIGCHLD (reap; a dead engine comes back). */
+static int holder_wait(const sigset_t *set, struct holder_engine *e)
+{
+	struct timespec t;
+	pid_t pid;
+	int sig;
+
+	if (e->netns_fd >= 0 && !e->pid) {
+		t.tv_sec = e->backoff_ms / 1000;
+		t.tv_nsec = (long)(e->backoff_ms % 1000) * 1000000;
+		sig = sigtimedwait(set, NULL, &t);
+		if (sig < 0) {
+			holder_start_engine(e);
+			return 1;
+		}
+	} else if (sigwait(set, &sig) != 0) {
+		return 1;
+	}
+	if (sig == SIGTERM)
+		return 0;
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		if (pid == e->pid)
+			holder_engine_died(e);
+	return 1;
+}
+
 int holder_main(void)
 {
 	const char *env = getenv(HOLDER_READY_ENV);
 	int ready = -1, dirfd = -1, files_fd = -1;
+	struct holder_engine eng = { .netns_fd = -1 };
 	char msg[96];
 	sigset_t set;
-	int len, sig, ret;
+	int len, ret;
 
 	if (!env || sscanf(env, "%d,%d,%d", &ready, &dirfd, &files_fd) != 3 ||
 	    ready < 3 || dirfd < 3 || files_fd < 3 || holder_detach() < 0)
@@ -114,8 +214,9 @@ int holder_main(void)
 	signal(SIGQUIT, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);	/* before saying "ready" */
-	ret = holder_views(dirfd, files_fd, msg, sizeof(msg));
+	ret = holder_views(dirfd, files_fd, msg, sizeof(msg), &eng);
 	/* the tree is attached in our namespace now; the lab dir is up's */
 	close(files_fd);
 	close(dirfd);
@@ -124,10 +225,13 @@ int holder_main(void)
 		return 3;
 	close(ready);
 	unsetenv(HOLDER_READY_ENV);
-	for (;;) {
-		if (sigwait(&set, &sig) == 0 && sig == SIGTERM)
-			return 0;
-	}
+	if (eng.netns_fd >= 0)
+		holder_start_engine(&eng);
+	while (holder_wait(&set, &eng))
+		;
+	if (eng.pid)
+		kill(eng.pid, SIGTERM);
+	return 0;
 }
 
 /* ---- spawning it ------------------------------------------------------------ */

@@ -517,6 +517,33 @@ static bool set_why(const char **why, const char *text)
 	return false;
 }
 
+static const char *const impair_names[] = { "auto", "auto", "kernel",
+					    "engine" };
+
+const char *lab_impair_name(enum lab_impair m)
+{
+	return impair_names[m];
+}
+
+int lab_impair_parse(const char *s)
+{
+	int i;
+
+	for (i = LAB_IMPAIR_AUTO; i <= LAB_IMPAIR_ENGINE; i++)
+		if (!strcmp(s, impair_names[i]))
+			return i;
+	return -1;
+}
+
+enum lab_impair lab_link_impair(const struct lab *lab, int link)
+{
+	enum lab_impair m = lab->links[link].impair;
+
+	if (m == LAB_IMPAIR_INHERIT)
+		m = lab->impair;
+	return m == LAB_IMPAIR_INHERIT ? LAB_IMPAIR_AUTO : m;
+}
+
 bool lab_name_check(const char *s, const char **why)
 {
 	size_t len = s ? strlen(s) : 0, i;

@@ -174,6 +174,10 @@ double lab_shaping_reorder(const struct lab_shaping *s);
 /* ---- model ------------------------------------------------------------- */
 
 enum lab_kind { LAB_HOST, LAB_ROUTER, LAB_SWITCH };
+/* Who impairs a link (topologies/README.md, "Shaping"): netem in the
+ * kernel, nslab's own engine, or netem when the kernel has it. */
+enum lab_impair { LAB_IMPAIR_INHERIT, LAB_IMPAIR_AUTO, LAB_IMPAIR_KERNEL,
+		  LAB_IMPAIR_ENGINE };
 enum lab_ipv6 { LAB_V6_AUTO, LAB_V6_ON, LAB_V6_OFF };
 
 struct lab_iface {
@@ -266,6 +270,7 @@ struct lab_link {
 	struct lab_shaping shape[2];	/* [0] a->b (sent by a), [1] b->a */
 	int mtu;		/* 0 = default */
 	int vlan;		/* access VLAN on the switch end */
+	enum lab_impair impair;	/* INHERIT: the lab's */
 	int nvlans;		/* trunk VLANs */
 	uint16_t *vlans;
 };
@@ -332,6 +337,7 @@ struct lab {
 	bool ipbase_none;
 	struct lab_addr ipbase, ip6base;
 	enum lab_ipv6 ipv6;
+	enum lab_impair impair;	/* AUTO unless the lab says */
 	int mtu;
 	bool has_tests;
 	LAB_VEC(lab_node, nodes);
@@ -360,6 +366,11 @@ int lab_vec_grow(void **v, int *n, int *cap, size_t elem);
 		     &(lab)->cap_##name, sizeof(*(lab)->name))
 
 int lab_node_find(const struct lab *lab, const char *name);
+/* A link's own impairments= or else the lab's (never INHERIT). */
+enum lab_impair lab_link_impair(const struct lab *lab, int link);
+/* "auto", "kernel", "engine"; and back (-1 for anything else). */
+const char *lab_impair_name(enum lab_impair m);
+int lab_impair_parse(const char *s);
 int lab_iface_find(const struct lab *lab, int node, const char *name);
 const char *lab_kind_name(enum lab_kind k);
 /* First address of a node (for /etc/hosts and ping targets). */

@@ -150,10 +150,28 @@ static void el_direction(struct parser *p, xmlNodePtr n, int owner)
 	l->shape[d].set |= s.set;
 }
 
+/* impairments="auto|kernel|engine" on <lab> or <link>. */
+static void impair_attr(struct parser *p, xmlNodePtr n, enum lab_impair *out)
+{
+	const char *v = lx_attr(p, n, "impairments");
+	int m;
+
+	if (!v)
+		return;
+	m = lab_impair_parse(v);
+	if (m < 0)
+		lab_err(p->errs, lx_line_of(n),
+			"<%s> impairments=\"%s\": must be one of auto, kernel, engine",
+			lx_ename(n), v);
+	else
+		*out = (enum lab_impair)m;
+}
+
 static void el_link(struct parser *p, xmlNodePtr n, int owner)
 {
 	static const char *const allowed[] = {
-		"a", "b", LAB_SHAPING_NAMES "mtu", "vlan", "vlans", NULL,
+		"a", "b", LAB_SHAPING_NAMES "mtu", "vlan", "vlans",
+		"impairments", NULL,
 	};
 	static const char *const required[] = { "a", "b", NULL };
 	static const struct handler dirs[] = {
@@ -187,6 +205,7 @@ static void el_link(struct parser *p, xmlNodePtr n, int owner)
 	if (v)
 		vlan_id(p, n, "vlan", v, v, &l->vlan);
 	read_vlans(p, n, l);
+	impair_attr(p, n, &l->impair);
 	if (l->vlan && l->nvlans)
 		lab_err(p->errs, l->line,
 			"<link> has both vlan= (access port) and vlans= (trunk)");
@@ -627,7 +646,8 @@ static void read_bases(struct parser *p, xmlNodePtr n)
 static void el_lab(struct parser *p, xmlNodePtr n)
 {
 	static const char *const allowed[] = { "name", "ipbase", "ip6base",
-					       "ipv6", "mtu", NULL };
+					       "ipv6", "mtu", "impairments",
+					       NULL };
 	static const char *const required[] = { "name", NULL };
 	static const struct handler children[] = {
 		{ "host", el_host },   { "router", el_router },
@@ -657,6 +677,7 @@ static void el_lab(struct parser *p, xmlNodePtr n)
 	}
 	if (lx_uint_attr(p, n, "mtu", 68, 65535, &mtu) > 0)
 		lab->mtu = (int)mtu;
+	impair_attr(p, n, &lab->impair);
 	lx_dispatch(p, n, children, 0);
 }
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "apply.h"
+#include "engine.h"
 #include "holder.h"
 #include "nl.h"
 #include "ns.h"
@@ -214,14 +215,15 @@ static int run_starts(const struct life_io *io, const struct plan *p,
 /* The node table: names, kinds, namespace fds, inodes and cookies (from
  * the node's netlink socket, still open: down of a broken lab proves a
  * namespace by its cookie, state.h). */
-static int record_nodes(const struct lab *lab, const struct apply *a,
+static int record_nodes(const struct plan *p, const struct apply *a,
 			struct state *st)
 {
 	int i, ret;
 
-	for (i = 0; i < lab->nnodes; i++) {
-		ret = state_add_node(st, lab->nodes[i].name,
-				     lab_kind_name(lab->nodes[i].kind), a->fds[i]);
+	for (i = 0; i < p->nnodes; i++) {
+		ret = state_add_node(st, p->nodes[i].name, p->nodes[i].relay ?
+				     STATE_KIND_RELAY :
+				     lab_kind_name(p->nodes[i].kind), a->fds[i]);
 		if (ret < 0)
 			return ret;
 		if (a->socks[i])
@@ -233,20 +235,50 @@ static int record_nodes(const struct lab *lab, const struct apply *a,
 
 /* Hand the namespaces to the holder (which also saves the node table and
  * links /run/netns). */
-static int spawn_holder(const struct lab *lab, const struct apply *a,
+static int spawn_holder(const struct plan *p, const struct apply *a,
 			struct state *st)
 {
-	const char **names = malloc(sizeof(char *) * (size_t)(lab->nnodes + 1));
+	const char **names = malloc(sizeof(char *) * (size_t)(p->nnodes + 1));
 	pid_t pid;
 	int i, ret;
 
 	if (!names)
 		return -ENOMEM;
-	for (i = 0; i < lab->nnodes; i++)
-		names[i] = lab->nodes[i].name;
-	ret = holder_spawn(st, a->fds, names, lab->nnodes, &pid);
+	for (i = 0; i < p->nnodes; i++)
+		names[i] = p->nodes[i].name;
+	ret = holder_spawn(st, a->fds, names, p->nnodes, &pid);
 	free(names);
 	return ret;
+}
+
+/* The engine's instructions, before the holder that starts it. */
+static int engine_prepare(const struct life_io *io, const struct plan *p,
+			  struct state *st)
+{
+	struct engine_conf c;
+	int ret;
+
+	if (!p->nrelays)
+		return 0;
+	ret = engine_conf_from_plan(p, &c);
+	if (!ret)
+		ret = engine_conf_save(st->dirfd, &c);
+	engine_conf_free(&c);
+	if (ret)
+		io->err("%s: cannot write the impairment engine's instructions in %s: %s",
+			p->name, st->dir, strerror(-ret));
+	return ret;
+}
+
+/* Traffic must not pass a link before the engine relays it. */
+static int engine_ready(const struct life_io *io, const struct plan *p,
+			const struct state *st)
+{
+	if (!p->nrelays || !engine_wait(st->dirfd, 1, 10000000000ull))
+		return 0;
+	io->err("%s: the impairment engine did not start within 10 s (see %s/log/%s.log)",
+		p->name, st->dir, PLAN_RELAY_NAME);
+	return -ETIMEDOUT;
 }
 
 /* Tear down whatever exists of the lab; used on every failure path. */
@@ -368,17 +400,19 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	}
 	io->info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
 		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
-	ret = record_nodes(lab, a, st);
+	ret = record_nodes(plan, a, st);
 	apply_close_sockets(a);
 	if (ret)
 		goto sys_fail;
 	/* files first: the holder makes each node's /etc overlay from them */
 	ret = place_files(io, plan, st);
-	if (ret) {	/* place_files() said why */
+	if (!ret && engine_prepare(io, plan, st))
+		ret = LIFE_SYSTEM;
+	if (ret) {	/* place_files() and engine_prepare() said why */
 		rollback(lab->name, &st, &a);
 		return ret;
 	}
-	ret = spawn_holder(lab, a, st);
+	ret = spawn_holder(plan, a, st);
 	if (ret) {
 		io->err("%s: cannot %s: %s", lab->name, st->why[0] ? st->why :
 			"start the lab's holder", strerror(-ret));
@@ -387,6 +421,10 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	}
 	io->info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
 		 lab->name, (int)st->holder, lab->name, now_s() - t0);
+	if (engine_ready(io, plan, st)) {
+		rollback(lab->name, &st, &a);
+		return LIFE_SYSTEM;
+	}
 	ret = run_starts(io, plan, st);
 	if (stop_signal()) {
 		io->err("%s: interrupted by %s: tearing down", lab->name,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define TC_HANDLE(maj, min) (((uint32_t)(maj) << 16) | (uint32_t)(min))
@@ -44,7 +45,7 @@ static const struct plan_dev dev_br0 = { "br0", PLAN_BR0_IFINDEX };
 static int sysctl_op(struct plan *p, enum plan_kind kind, int node,
 		     const char *key, const char *value)
 {
-	struct plan_op *op = push(p, kind, node, p->lab->nodes[node].line);
+	struct plan_op *op = push(p, kind, node, p->nodes[node].line);
 
 	if (!op)
 		return -ENOMEM;
@@ -63,6 +64,9 @@ static int early_sysctls(struct plan *p, int node)
 	const struct lab_node *n = &lab->nodes[node];
 	int ret = 0;
 
+	if (node == p->relay)	/* the relay only passes frames on */
+		return sysctl_op(p, PLAN_SYSCTL_EARLY, node,
+				 "net.ipv6.conf.all.disable_ipv6", "1");
 	if (!lab->ipv6_on || n->kind == LAB_SWITCH) {
 		/* writing "all" sets "default" too (addrconf_disable_ipv6) */
 		ret |= sysctl_op(p, PLAN_SYSCTL_EARLY, node,
@@ -107,7 +111,9 @@ static int bridge_port(struct plan *p, int iface)
 {
 	const struct lab *lab = p->lab;
 	const struct lab_iface *f = &lab->ifaces[iface];
-	bool enslave = f->end != plan_veth_primary(lab, f->link);
+	/* an engine link's node ends are both primary: of their own veth */
+	bool enslave = !plan_relay_of(p, f->link) &&
+		       f->end != plan_veth_primary(lab, f->link);
 	bool hub = lab->nodes[f->node].hub;
 	struct plan_op *op;
 
@@ -202,6 +208,9 @@ static int qdiscs(struct plan *p, int link, int dir)
 	bool tbf = lab_shaping_needs_tbf(s), netem = lab_shaping_needs_netem(s);
 	struct plan_op *op;
 
+	if (plan_relay_of(p, link))
+		netem = false;	/* the engine's job */
+
 	int mtu = p->lab->ifaces[iface].mtu;
 
 	if (tbf) {
@@ -230,6 +239,7 @@ static int qdiscs(struct plan *p, int link, int dir)
 		op->qdisc.parent = tbf ? TC_HANDLE(1, 1) : PLAN_TC_ROOT;
 		op->qdisc.mtu = mtu;
 		op->qdisc.netem = plan_netem_of(s);
+		op->qdisc.impair = lab_link_impair(p->lab, link);
 	}
 	return 0;
 }
@@ -335,10 +345,41 @@ static struct plan_end end_of(const struct lab *lab, int iface)
 	return e;
 }
 
+/* An engine link: each node end to its relay end, the node's end primary
+ * (a switch end joins its bridge at birth). */
+static int relay_veth_ops(struct plan *p, int link, const struct plan_relay *r)
+{
+	const struct lab_link *l = &p->lab->links[link];
+	struct plan_op *op;
+	int e;
+
+	for (e = 0; e < 2; e++) {
+		op = push(p, PLAN_VETH, l->end[e].node, l->line);
+		if (!op)
+			return -ENOMEM;
+		op->link = link;
+		op->veth.end[0] = end_of(p->lab, l->iface[e]);
+		op->veth.end[1] = (struct plan_end){
+			.node = p->relay, .dev = r->dev[e],
+			.mtu = op->veth.end[0].mtu,
+			/* never on the wire: the relay sends no frame of its own */
+			.mac = { 0x06, (uint8_t)e, (uint8_t)(link >> 24),
+				 (uint8_t)(link >> 16), (uint8_t)(link >> 8),
+				 (uint8_t)link },
+		};
+		op->veth.a = e;	/* end[a] is the link's a side */
+	}
+	return 0;
+}
+
 static int veth_op(struct plan *p, int link)
 {
 	const struct lab_link *l = &p->lab->links[link];
 	int prim = plan_veth_primary(p->lab, link);
+	const struct plan_relay *r = plan_relay_of(p, link);
+
+	if (r)
+		return relay_veth_ops(p, link, r);
 	struct plan_op *op = push(p, PLAN_VETH, l->end[prim].node, l->line);
 
 	if (!op)
@@ -465,15 +506,33 @@ static int late_ops(struct plan *p)
 	return 0;
 }
 
+/* The relay's ends come up with the nodes' (its lo is never used). */
+static int relay_ops(struct plan *p)
+{
+	struct plan_op *op;
+	int i, e;
+
+	for (i = 0; i < p->nrelays; i++)
+		for (e = 0; e < 2; e++) {
+			op = push(p, PLAN_LINK_UP, p->relay,
+				  p->lab->links[p->relays[i].link].line);
+			if (!op)
+				return -ENOMEM;
+			op->link = p->relays[i].link;
+			op->up.dev = p->relays[i].dev[e];
+		}
+	return 0;
+}
+
 static int build(struct plan *p)
 {
 	const struct lab *lab = p->lab;
 	int i, ret;
 
-	for (i = 0; i < lab->nnodes; i++)
-		if (!push(p, PLAN_NETNS, i, lab->nodes[i].line))
+	for (i = 0; i < p->nnodes; i++)
+		if (!push(p, PLAN_NETNS, i, p->nodes[i].line))
 			return -ENOMEM;
-	for (i = 0; i < lab->nnodes; i++) {
+	for (i = 0; i < p->nnodes; i++) {
 		ret = early_sysctls(p, i);
 		if (ret)
 			return ret;
@@ -486,10 +545,109 @@ static int build(struct plan *p)
 		if (ret)
 			return ret;
 	}
+	ret = relay_ops(p);
+	if (ret)
+		return ret;
 	return late_ops(p);
 }
 
+/* A <link-set> or <link-flap> step of the lab's tests that gives this
+ * link a netem attribute: the link must be able to take one later. */
+static bool steps_impair(const struct lab *lab, int link)
+{
+	int i;
+
+	for (i = 0; i < lab->nsteps; i++)
+		if (lab->steps[i].kind == LAB_STEP_LINK_SET &&
+		    lab->steps[i].link == link &&
+		    (lab->steps[i].shape.set & LAB_SH_NETEM))
+			return true;
+	return false;
+}
+
+bool plan_link_uses_engine(const struct lab *lab, int link,
+			   enum plan_impair how)
+{
+	const struct lab_link *l = &lab->links[link];
+
+	if (how == PLAN_IMPAIR_SCRIPT)
+		return false;
+	switch (lab_link_impair(lab, link)) {
+	case LAB_IMPAIR_ENGINE:	/* always: runtime changes need the relay */
+		return true;
+	case LAB_IMPAIR_KERNEL:
+		return false;
+	default:
+		return how == PLAN_IMPAIR_NO_NETEM &&
+		       (lab_shaping_needs_netem(&l->shape[0]) ||
+			lab_shaping_needs_netem(&l->shape[1]) ||
+			steps_impair(lab, link));
+	}
+}
+
+const struct plan_relay *plan_relay_of(const struct plan *p, int link)
+{
+	int lo = 0, hi = p->nrelays;
+
+	while (lo < hi) {	/* relays are in link order */
+		int mid = (lo + hi) / 2;
+
+		if (p->relays[mid].link == link)
+			return &p->relays[mid];
+		if (p->relays[mid].link < link)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The relays and the relay node, before any op is planned. */
+static int plan_relays(struct plan *p, enum plan_impair how)
+{
+	const struct lab *lab = p->lab;
+	int i, n = 0, e;
+
+	p->relay = -1;
+	for (i = 0; i < lab->nlinks; i++)
+		n += plan_link_uses_engine(lab, i, how);
+	if (!n)
+		return 0;
+	p->relays = calloc((size_t)n, sizeof(*p->relays));
+	p->relay_names = calloc((size_t)n * 2, PLAN_RELAY_DEV_LEN);
+	if (!p->relays || !p->relay_names)
+		return -ENOMEM;
+	p->relay = p->nnodes++;
+	p->nodes[p->relay] = (struct plan_node){ PLAN_RELAY_NAME, LAB_ROUTER,
+						 lab->line, true };
+	for (i = 0; i < lab->nlinks; i++) {
+		struct plan_relay *r = &p->relays[p->nrelays];
+
+		if (!plan_link_uses_engine(lab, i, how))
+			continue;
+		r->link = i;
+		for (e = 0; e < 2; e++) {
+			char *name = p->relay_names +
+				     (size_t)(p->nrelays * 2 + e) * PLAN_RELAY_DEV_LEN;
+
+			snprintf(name, PLAN_RELAY_DEV_LEN, "l%d%c", i, "ab"[e]);
+			/* lo is 1; the relay ends follow in link order */
+			r->dev[e] = (struct plan_dev){ name,
+						       2 + p->nrelays * 2 + e };
+			r->netem[e] = plan_netem_of(&lab->links[i].shape[e]);
+		}
+		p->nrelays++;
+	}
+	return 0;
+}
+
 int plan_build(const struct lab *lab, struct plan **out)
+{
+	return plan_build_for(lab, PLAN_IMPAIR_NETEM, out);
+}
+
+int plan_build_for(const struct lab *lab, enum plan_impair how,
+		   struct plan **out)
 {
 	struct plan *p = calloc(1, sizeof(*p));
 	int ret;
@@ -509,8 +667,10 @@ int plan_build(const struct lab *lab, struct plan **out)
 	for (ret = 0; ret < lab->nnodes; ret++)
 		p->nodes[ret] = (struct plan_node){ lab->nodes[ret].name,
 						    lab->nodes[ret].kind,
-						    lab->nodes[ret].line };
-	ret = build(p);
+						    lab->nodes[ret].line, false };
+	ret = plan_relays(p, how);
+	if (!ret)
+		ret = build(p);
 	if (ret) {
 		plan_free(p);
 		return ret;
@@ -525,6 +685,8 @@ void plan_free(struct plan *p)
 		return;
 	free(p->ops);
 	free(p->nodes);
+	free(p->relays);
+	free(p->relay_names);
 	free(p);
 }
 

@@ -80,6 +80,31 @@ struct plan_node {
 	const char *name;
 	enum lab_kind kind;
 	int line;
+	bool relay;		/* the engine's namespace (PLAN_RELAY_NAME) */
+};
+
+/* ---- the impairment engine (core/README.md, "The impairment engine") ----
+ *
+ * A link the engine impairs is two veths: A's end to the relay namespace's
+ * "lNa", and "lNb" to B's end (N the link's index).  The engine moves
+ * frames between lNa and lNb: a to b with netem[0], b to a with netem[1].
+ * Rate stays a TBF on the node's end.  The relay is the plan's last node,
+ * named so that no lab node can be (names start with a letter). */
+#define PLAN_RELAY_NAME "_engine"
+#define PLAN_RELAY_DEV_LEN 16	/* IFNAMSIZ */
+
+struct plan_relay {
+	int link;			/* model index */
+	struct plan_dev dev[2];		/* relay ends: [0] towards a, [1] b */
+	struct plan_netem netem[2];	/* [0] a to b, [1] b to a */
+};
+
+/* How up chooses between netem and the engine for each link. */
+enum plan_impair {
+	PLAN_IMPAIR_NETEM,	/* the kernel has netem: the engine only for
+				 * links with impairments="engine" */
+	PLAN_IMPAIR_NO_NETEM,	/* it has not: the engine unless "kernel" */
+	PLAN_IMPAIR_SCRIPT,	/* nslab plan: netem everywhere */
 };
 
 /* One kernel operation with every value it needs: apply.c and the printer
@@ -138,6 +163,7 @@ struct plan_op {
 			uint32_t burst_bytes, limit_bytes;
 			int mtu;
 			struct plan_netem netem;	/* netem */
+			enum lab_impair impair;		/* the link's say */
 		} qdisc;
 		struct {	/* FILE */
 			const char *path, *content;
@@ -158,14 +184,26 @@ struct plan_op {
 struct plan {
 	const struct lab *lab;	/* the model it was built from */
 	const char *name, *file;	/* the lab's name and file */
-	int nnodes;
+	int nnodes;		/* the lab's nodes, then the relay if any */
 	struct plan_node *nodes;
+	int relay;		/* node index of the relay, -1 none */
+	int nrelays;
+	struct plan_relay *relays;	/* one per engine link, link order */
+	char *relay_names;	/* their devices' names, PLAN_RELAY_DEV_LEN each */
 	int nops, cap;
 	struct plan_op *ops;
 };
 
-/* Build the plan of a resolved lab.  0 or -ENOMEM. */
+/* Build the plan of a resolved lab.  0 or -ENOMEM.  plan_build() is
+ * plan_build_for(PLAN_IMPAIR_NETEM). */
 int plan_build(const struct lab *lab, struct plan **out);
+int plan_build_for(const struct lab *lab, enum plan_impair how,
+		   struct plan **out);
+/* Whether a lab's link goes through the engine under `how`. */
+bool plan_link_uses_engine(const struct lab *lab, int link,
+			   enum plan_impair how);
+/* The relay of a link, or NULL when netem (or nothing) impairs it. */
+const struct plan_relay *plan_relay_of(const struct plan *p, int link);
 void plan_free(struct plan *p);
 
 /* "link h1:eth0 -- s1:eth1": what an op makes, for messages. */

@@ -205,6 +205,10 @@ static void pr_netem(struct out *o, const struct plan_op *op)
 	const struct plan_netem *s = &op->qdisc.netem;
 	char buf[32];
 
+	if (op->qdisc.impair == LAB_IMPAIR_ENGINE)
+		fprintf(o->f, "# up relays this link through nslab's impairment engine (impairments=\"engine\"); this script uses netem\n");
+	else if (op->qdisc.impair != LAB_IMPAIR_KERNEL)
+		fprintf(o->f, "# on a kernel without sch_netem, up relays this link through nslab's impairment engine instead\n");
 	tc_head(o, op);
 	fprintf(o->f, "netem limit %u", s->limit_pkts);
 	if (s->delay_ns) {

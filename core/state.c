@@ -316,25 +316,30 @@ static int write_all(int fd, const char *p, size_t len)
 }
 
 /* name in the state dir, through a temporary and rename. */
-static int state_put(struct state *st, const char *name, const char *p,
-		     size_t len)
+int state_file_write(int dirfd, const char *name, const char *p, size_t len)
 {
 	char tmp[64];
 	int fd, ret;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
-	fd = fault_hit(FAULT_WRITE) ? -1 : openat(st->dirfd, tmp,
+	fd = fault_hit(FAULT_WRITE) ? -1 : openat(dirfd, tmp,
 		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return -errno;
 	ret = write_all(fd, p, len);
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
-	if (!ret && renameat(st->dirfd, tmp, st->dirfd, name) < 0)
+	if (!ret && renameat(dirfd, tmp, dirfd, name) < 0)
 		ret = -errno;
 	if (ret)
-		unlinkat(st->dirfd, tmp, 0);
+		unlinkat(dirfd, tmp, 0);
 	return ret;
+}
+
+static int state_put(struct state *st, const char *name, const char *p,
+		     size_t len)
+{
+	return state_file_write(st->dirfd, name, p, len);
 }
 
 int state_save_source(struct state *st, const char *path, const char *text,
@@ -345,9 +350,14 @@ int state_save_source(struct state *st, const char *path, const char *text,
 	return ret ? ret : state_put(st, STATE_SOURCE_PATH, path, strlen(path));
 }
 
-/* A file of the state dir, proven ours and regular, at most max bytes. */
 static int state_get(const struct state *st, const char *name, size_t max,
 		     char **out, size_t *len)
+{
+	return state_file_read(st->dirfd, name, max, out, len);
+}
+
+int state_file_read(int dirfd, const char *name, size_t max, char **out,
+		    size_t *len)
 {
 	struct stat sb;
 	char *buf = NULL;
@@ -356,7 +366,7 @@ static int state_get(const struct state *st, const char *name, size_t max,
 	int fd, ret;
 
 	*out = NULL;
-	fd = openat(st->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
 	ret = state_owned(fd);

@@ -40,6 +40,8 @@
 #define STATE_SOURCE "lab.xml"		/* the lab file's bytes, as up read them */
 #define STATE_SOURCE_PATH "lab.path"	/* the absolute path they came from */
 
+#define STATE_KIND_RELAY "relay"	/* the engine's namespace (plan.h) */
+
 struct state_node {
 	char name[LAB_NAME_MAX + 1];
 	char kind[8];			/* "host", "router", "switch", "-" */
@@ -113,6 +115,12 @@ int state_save_source(struct state *st, const char *path, const char *text,
  * built by a version that kept no source. */
 int state_read_source(const struct state *st, char **path, char **text,
 		      size_t *len);
+/* Any small file of a lab dir (dirfd): written whole (a temporary renamed
+ * over it, 0600), read back only when root's, writable by nobody else and
+ * regular, at most max bytes (malloc'd, NUL-terminated). */
+int state_file_write(int dirfd, const char *name, const char *p, size_t len);
+int state_file_read(int dirfd, const char *name, size_t max, char **out,
+		    size_t *len);
 
 /* The lab's files tree: a tmpfs made with fsmount() by the first call
  * during up, attached nowhere in the host's mount namespace; the holder

@@ -25,7 +25,7 @@ int cmd_plan(int argc, char **argv)
 	ret = cli_load_lab(argv[1], &lab);
 	if (ret)
 		return ret;
-	ret = plan_build(lab, &plan);
+	ret = plan_build_for(lab, PLAN_IMPAIR_SCRIPT, &plan);
 	if (ret) {
 		cli_err("%s: %s", argv[1], strerror(-ret));
 		lab_free(lab);

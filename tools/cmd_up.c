@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "cli.h"
 #include "lab.h"
 #include "lifecycle.h"
@@ -79,6 +80,7 @@ usage:
 
 static int load(const struct up_args *u, struct lab **lab, struct plan **plan)
 {
+	enum plan_impair how;
 	int ret;
 
 	ret = cli_load_lab(u->file, lab);
@@ -93,12 +95,18 @@ static int load(const struct up_args *u, struct lab **lab, struct plan **plan)
 		}
 		(*lab)->name = u->name;
 	}
-	ret = plan_build(*lab, plan);
+	how = apply_choose_impair(*lab);
+	ret = plan_build_for(*lab, how, plan);
 	if (ret) {
 		cli_err("%s: %s", u->file, strerror(-ret));
 		lab_free(*lab);
 		return EXIT_SYSTEM;
 	}
+	if (how == PLAN_IMPAIR_NO_NETEM && !cli_quiet)
+		fprintf(stderr, "nslab: %s: this kernel has no sch_netem (CONFIG_NET_SCH_NETEM): %d link%s go%s through nslab's impairment engine\n",
+			(*lab)->name, (*plan)->nrelays,
+			(*plan)->nrelays == 1 ? "" : "s",
+			(*plan)->nrelays == 1 ? "es" : "");
 	return 0;
 }
 

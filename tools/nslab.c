@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "holder.h"
 #include "lab.h"
 
@@ -227,6 +228,9 @@ int main(int argc, char **argv)
 	/* The holder of a running lab re-executes us under this name. */
 	if (holder_is_argv0(argv[0]))
 		return cmd_holder(argc, argv);
+	/* ... and starts its impairment engine under this one. */
+	if (engine_is_argv0(argv[0]))
+		return engine_main(argv[0]);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			cli_verbose = 1;
