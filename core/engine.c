@@ -498,7 +498,7 @@ static int open_lab(struct engine *e)
 	if (fstat(e->dirfd, &sb) || sb.st_uid != 0 || (sb.st_mode & 022))
 		return -EPERM;
 	mkdirat(e->dirfd, "log", 0700);
-	logfd = openat(e->dirfd, "log/" PLAN_RELAY_NAME ".log",
+	logfd = openat(e->dirfd, "log/" LAB_RELAY_NAME ".log",
 		       O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
 		       0600);
 	if (logfd >= 0) {

@@ -93,6 +93,9 @@ uint64_t lab_regex_size(const char *re);
  * that becomes a path or an interface name passes here.  NULL why: just
  * the answer. */
 bool lab_name_check(const char *s, const char **why);
+/* The namespace of the impairment engine (plan.h): named so that no node of
+ * a lab can be (a node's name starts with a letter). */
+#define LAB_RELAY_NAME "_engine"
 
 /* Where a node's <file> lands (topologies/README.md, "<file>"): /shared/X
  * and /run/shared/X in the lab's shared directory, /etc/X, /run/X and /tmp/X

@@ -277,7 +277,7 @@ static int engine_ready(const struct life_io *io, const struct plan *p,
 	if (!p->nrelays || !engine_wait(st->dirfd, 1, 10000000000ull))
 		return 0;
 	io->err("%s: the impairment engine did not start within 10 s (see %s/log/%s.log)",
-		p->name, st->dir, PLAN_RELAY_NAME);
+		p->name, st->dir, LAB_RELAY_NAME);
 	return -ETIMEDOUT;
 }
 

@@ -618,7 +618,7 @@ static int plan_relays(struct plan *p, enum plan_impair how)
 	if (!p->relays || !p->relay_names)
 		return -ENOMEM;
 	p->relay = p->nnodes++;
-	p->nodes[p->relay] = (struct plan_node){ PLAN_RELAY_NAME, LAB_ROUTER,
+	p->nodes[p->relay] = (struct plan_node){ LAB_RELAY_NAME, LAB_ROUTER,
 						 lab->line, true };
 	for (i = 0; i < lab->nlinks; i++) {
 		struct plan_relay *r = &p->relays[p->nrelays];

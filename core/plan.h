@@ -80,7 +80,7 @@ struct plan_node {
 	const char *name;
 	enum lab_kind kind;
 	int line;
-	bool relay;		/* the engine's namespace (PLAN_RELAY_NAME) */
+	bool relay;		/* the engine's namespace (LAB_RELAY_NAME) */
 };
 
 /* ---- the impairment engine (core/README.md, "The impairment engine") ----
@@ -89,8 +89,7 @@ struct plan_node {
  * "lNa", and "lNb" to B's end (N the link's index).  The engine moves
  * frames between lNa and lNb: a to b with netem[0], b to a with netem[1].
  * Rate stays a TBF on the node's end.  The relay is the plan's last node,
- * named so that no lab node can be (names start with a letter). */
-#define PLAN_RELAY_NAME "_engine"
+ * LAB_RELAY_NAME. */
 #define PLAN_RELAY_DEV_LEN 16	/* IFNAMSIZ */
 
 struct plan_relay {
