@@ -12,6 +12,7 @@
  * change (core/README.md, "Kernel facts: changing qdiscs").
  */
 #include "linkctl.h"
+#include "engine.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -378,11 +379,36 @@ static void from_tbf(const struct nl_qdisc_info *q, int mtu,
 		s->set |= LAB_SH_QUEUE;
 }
 
+void linkctl_shaping_of_netem(const struct plan_netem *n,
+			      struct lab_shaping *s)
+{
+	struct nl_qdisc_info q = {
+		.delay_ns = n->delay_ns, .jitter_ns = n->jitter_ns,
+		.limit_pkts = n->limit_pkts, .loss_pct = n->loss_pct,
+		.duplicate_pct = n->duplicate_pct, .reorder_pct = n->reorder_pct,
+		.corrupt_pct = n->corrupt_pct,
+	};
+
+	from_netem(&q, s);
+}
+
+/* What the kernel's qdiscs do of a shaping on an engine link: all but
+ * what the engine does. */
+static struct lab_shaping kernel_part(const struct lab_shaping *s)
+{
+	struct lab_shaping k = { .set = s->set & ~(unsigned)LAB_SH_NETEM,
+				 .rate_bps = s->rate_bps,
+				 .queue_pkts = s->queue_pkts };
+
+	return k;
+}
+
 /* Layout and shaping of one direction, from the qdiscs of its sending
- * interface. */
+ * interface (and, on an engine link, from the engine's instructions:
+ * `engine` non-NULL; the kernel then has only the TBF). */
 static int read_dir(struct nl_sock *s, const struct lab *lab, int link,
-		    int dir, enum linkctl_layout *layout,
-		    struct lab_shaping *sh)
+		    int dir, const struct plan_netem *engine,
+		    enum linkctl_layout *layout, struct lab_shaping *sh)
 {
 	const struct lab_iface *f = &lab->ifaces[lab->links[link].iface[dir]];
 	struct qdisc_scan x = { .ifindex = f->ifindex };
@@ -393,10 +419,12 @@ static int read_dir(struct nl_sock *s, const struct lab *lab, int link,
 	ret = nl_dump_qdiscs(s, on_qdisc, &x);
 	if (ret)
 		return ret;
+	if (engine)
+		linkctl_shaping_of_netem(engine, sh);
 	/* handle 0: the kernel's own default (noqueue on a veth) */
 	if (!x.has_root || !x.root.handle)
 		return 0;
-	if (!strcmp(x.root.kind, "netem")) {
+	if (!strcmp(x.root.kind, "netem") && !engine) {
 		*layout = LINKCTL_NETEM;
 		from_netem(&x.root, sh);
 		return 0;
@@ -410,28 +438,47 @@ static int read_dir(struct nl_sock *s, const struct lab *lab, int link,
 		from_netem(&x.child, sh);
 	}
 	from_tbf(&x.root, f->mtu, lab->links[link].shape[dir].queue_pkts,
-		 *layout == LINKCTL_TBF_NETEM, sh);
+		 *layout == LINKCTL_TBF_NETEM || engine, sh);
 	return 0;
+}
+
+/* The engine's entry of a link (engine.h): 1 with *out pointing into c,
+ * 0 when the engine does not relay it (or the lab has no engine). */
+static int engine_entry(const struct state *st, int link,
+			struct engine_conf *c, struct engine_link **out)
+{
+	int ret = engine_conf_load(st->dirfd, c);
+
+	*out = NULL;
+	if (ret == -ENOENT)
+		return 0;
+	if (ret)
+		return ret;
+	*out = engine_conf_find(c, link);
+	return *out != NULL;
 }
 
 int linkctl_get(struct state *st, const struct lab *lab, int link,
 		struct lab_shaping now[2])
 {
+	struct engine_link *eng = NULL;
+	struct engine_conf c = { 0 };
 	enum linkctl_layout l;
 	struct nl_sock *s;
 	int d, ret;
 
 	if (link < 0 || link >= lab->nlinks)
 		return -EINVAL;
-	for (d = 0; d < 2; d++) {
+	ret = engine_entry(st, link, &c, &eng);
+	for (d = 0; d < 2 && ret >= 0; d++) {
 		ret = sock_in(st, lab, lab->links[link].end[d].node, &s);
 		if (!ret)
-			ret = read_dir(s, lab, link, d, &l, &now[d]);
+			ret = read_dir(s, lab, link, d, eng ? &eng->netem[d] : NULL,
+				       &l, &now[d]);
 		nl_sock_close(s);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	engine_conf_free(&c);
+	return ret < 0 ? ret : 0;
 }
 
 static int step_msg(struct nl_batch *b, enum linkctl_step step, int ifindex,
@@ -512,7 +559,7 @@ static void restore_dir(struct nl_sock *s, const struct lab *lab, int link,
 	struct nl_result r;
 	int n, failed;
 
-	if (read_dir(s, lab, link, dir, &l, &cur))
+	if (read_dir(s, lab, link, dir, NULL, &l, &cur))
 		return;
 	n = linkctl_transition(l, linkctl_layout_of(old),
 			       linkctl_changed(&cur, old, f->mtu), steps);
@@ -551,6 +598,7 @@ static int probe_kind(const struct lab *lab, int link,
 }
 
 struct dir_plan {
+	struct engine_link *eng;	/* non-NULL: an engine link */
 	struct nl_sock *s;
 	enum linkctl_layout from, to;
 	struct lab_shaping now, next;
@@ -576,7 +624,9 @@ static int set_prepare(struct state *st, const struct lab *lab, int link,
 			     lab->nodes[l->end[d].node].name, name);
 			return ret;
 		}
-		ret = read_dir(dp[d].s, lab, link, d, &dp[d].from, &now[d]);
+		ret = read_dir(dp[d].s, lab, link, d,
+			       dp[d].eng ? &dp[d].eng->netem[d] : NULL,
+			       &dp[d].from, &now[d]);
 		if (ret) {
 			end_name(lab, l->iface[d], end, sizeof(end));
 			if (ret == -EPROTO)
@@ -596,13 +646,15 @@ static int set_prepare(struct state *st, const struct lab *lab, int link,
 	}
 	for (d = 0; d < 2; d++) {
 		const struct lab_iface *f = &lab->ifaces[l->iface[d]];
+		/* on an engine link the kernel keeps only the TBF */
+		struct lab_shaping kn = dp[d].eng ? kernel_part(&now[d]) : now[d];
+		struct lab_shaping kx = dp[d].eng ? kernel_part(&next[d]) : next[d];
 
 		dp[d].now = now[d];
 		dp[d].next = next[d];
-		dp[d].to = linkctl_layout_of(&next[d]);
+		dp[d].to = linkctl_layout_of(&kx);
 		dp[d].n = linkctl_transition(dp[d].from, dp[d].to,
-					     linkctl_changed(&now[d], &next[d],
-							     f->mtu),
+					     linkctl_changed(&kn, &kx, f->mtu),
 					     dp[d].steps);
 		for (k = 0; k < dp[d].n; k++) {
 			enum linkctl_step s = dp[d].steps[k];
@@ -619,10 +671,39 @@ static int set_prepare(struct state *st, const struct lab *lab, int link,
 	return ret;
 }
 
+/* The engine's half of a change: its instructions rewritten, and the
+ * engine seen running them (it keeps the link's queue and random stream). */
+static int engine_set(struct state *st, const struct lab *lab, int link,
+		      struct engine_conf *c, struct engine_link *eng,
+		      const struct dir_plan *dp, struct linkctl_error *e)
+{
+	char name[LINK_MAX];
+	int d, ret;
+
+	for (d = 0; d < 2; d++)
+		eng->netem[d] = plan_netem_of(&dp[d].next);
+	c->generation++;
+	link_name(lab, link, name, sizeof(name));
+	ret = engine_conf_save(st->dirfd, c);
+	if (ret) {
+		fail(e, ret, NULL, "cannot change link %s: cannot write the "
+		     "impairment engine's instructions in %s", name, st->dir);
+		return ret;
+	}
+	ret = engine_wait(st->dirfd, c->generation, 5000000000ull);
+	if (ret)
+		fail(e, ret, NULL, "cannot change link %s: the impairment "
+		     "engine did not take the change within 5 s (see %s/log/%s.log)",
+		     name, st->dir, LAB_RELAY_NAME);
+	return ret;
+}
+
 int linkctl_set(struct state *st, const struct lab *lab, const struct plan *p,
 		int link, const struct lab_shaping *change, struct linkctl_error *e)
 {
 	struct dir_plan dp[2] = { { 0 } };
+	struct engine_conf c = { 0 };
+	struct engine_link *eng = NULL;
 	struct nl_result r;
 	char name[LINK_MAX], end[END_MAX];
 	int d, k, failed, ret;
@@ -631,6 +712,14 @@ int linkctl_set(struct state *st, const struct lab *lab, const struct plan *p,
 	memset(e, 0, sizeof(*e));
 	if (link < 0 || link >= lab->nlinks)
 		return -EINVAL;
+	ret = engine_entry(st, link, &c, &eng);
+	if (ret < 0) {
+		link_name(lab, link, name, sizeof(name));
+		fail(e, ret, NULL, "cannot change link %s: cannot read the "
+		     "impairment engine's instructions in %s", name, st->dir);
+		return ret;
+	}
+	dp[0].eng = dp[1].eng = eng;
 	ret = set_prepare(st, lab, link, change, dp, e);
 	for (d = 0; d < 2 && !ret; d++) {
 		const struct lab_iface *f =
@@ -646,9 +735,16 @@ int linkctl_set(struct state *st, const struct lab *lab, const struct plan *p,
 		     failed >= 0 ? linkctl_step_name(dp[d].steps[failed]) :
 		     "change its qdiscs",
 		     end_name(lab, f - lab->ifaces, end, sizeof(end)));
-		for (k = d; k >= 0; k--)
-			restore_dir(dp[k].s, lab, link, k, &dp[k].now);
+		for (k = d; k >= 0; k--) {
+			struct lab_shaping old = dp[k].eng ?
+				kernel_part(&dp[k].now) : dp[k].now;
+
+			restore_dir(dp[k].s, lab, link, k, &old);
+		}
 	}
+	if (!ret && eng)
+		ret = engine_set(st, lab, link, &c, eng, dp, e);
+	engine_conf_free(&c);
 	for (d = 0; d < 2; d++)
 		nl_sock_close(dp[d].s);
 	return ret;

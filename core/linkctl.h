@@ -56,6 +56,11 @@ int linkctl_set(struct state *st, const struct lab *lab, const struct plan *p,
 
 /* ---- pure parts (no syscalls; unit-tested) -------------------------------- */
 
+/* netem's values (as the plan and the engine hold them) added to a shaping:
+ * the ones in effect get their bit; a queue other than 1000 too. */
+void linkctl_shaping_of_netem(const struct plan_netem *n,
+			      struct lab_shaping *s);
+
 /* The qdiscs of one direction, as plan.c lays them out: none; TBF root 1:;
  * netem root 1:; TBF root 1: with netem 10: under its class 1:1. */
 enum linkctl_layout {

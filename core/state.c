@@ -218,6 +218,15 @@ fail:
 
 /* ---- nodes.tab ----------------------------------------------------------- */
 
+int state_lab_nodes(const struct state *st)
+{
+	int i, n = 0;
+
+	for (i = 0; i < st->nnodes; i++)
+		n += strcmp(st->nodes[i].kind, STATE_KIND_RELAY) != 0;
+	return n;
+}
+
 int state_add_node(struct state *st, const char *name, const char *kind,
 		   int netns_fd)
 {
@@ -1003,7 +1012,7 @@ static void state_info_fill(const char *name, struct state_info *in)
 	/* no lock: nodes.tab is replaced atomically, and ls must not wait */
 	if (st->dirfd >= 0 && state_read_tab(st) == 0) {
 		in->holder = st->holder;
-		in->nnodes = st->nnodes;
+		in->nnodes = state_lab_nodes(st);
 		in->running = holder_prove(st) == 0;
 	}
 	if (!st->ctime && st->dirfd >= 0 && fstat(st->dirfd, &sb) == 0)

@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "engine.h"
 #include "lab.h"
+#include "lifecycle.h"
+#include "linkctl.h"
 #include "live.h"
 #include "nl.h"
 #include "runner.h"
@@ -190,6 +193,86 @@ static void json_node(const struct state *st, int node, const struct live_node *
 	printf("]}");
 }
 
+/* "h1:eth0 -- h2:eth0" from the lab's kept file, or "link N". */
+static const char *engine_link_name(const struct lab *lab, int link,
+				    char *buf, size_t len)
+{
+	const struct lab_link *l;
+
+	if (!lab || link >= lab->nlinks) {
+		snprintf(buf, len, "link %d", link);
+		return buf;
+	}
+	l = &lab->links[link];
+	snprintf(buf, len, "%s:%s -- %s:%s", lab->nodes[l->end[0].node].name,
+		 lab->ifaces[l->iface[0]].name, lab->nodes[l->end[1].node].name,
+		 lab->ifaces[l->iface[1]].name);
+	return buf;
+}
+
+/* The impairment engine (engine.h): who runs, what it was told, what it
+ * did.  Nothing when the lab has no engine link. */
+static void show_engine(const struct state *st, int json)
+{
+	struct engine_status es;
+	struct engine_conf c;
+	struct lab_errors errs = { 0 };
+	struct lab *lab = NULL;
+	char name[160], sh[2][256];
+	int i, d, running;
+
+	if (engine_conf_load(st->dirfd, &c))
+		return;
+	running = engine_status_read(st->dirfd, &es) == 0;
+	life_model(st, &lab, &errs);	/* names only: best effort */
+	if (json)
+		printf(",\n  \"engine\": {\"pid\": %ld, \"generation\": %lu, \"frames\": %llu, \"lost\": %llu, \"duplicated\": %llu, \"corrupted\": %llu, \"reordered\": %llu, \"overlimit\": %llu, \"links\": [",
+		       running ? es.pid : 0L, running ? es.generation : 0ul,
+		       (unsigned long long)es.frames, (unsigned long long)es.lost,
+		       (unsigned long long)es.duplicated,
+		       (unsigned long long)es.corrupted,
+		       (unsigned long long)es.reordered,
+		       (unsigned long long)es.overlimit);
+	else if (running)
+		printf("impairment engine: pid %ld, generation %lu of %lu; %llu frames, %llu lost, %llu duplicated, %llu corrupted, %llu reordered, %llu over the queue limit\n",
+		       es.pid, es.generation, c.generation,
+		       (unsigned long long)es.frames, (unsigned long long)es.lost,
+		       (unsigned long long)es.duplicated,
+		       (unsigned long long)es.corrupted,
+		       (unsigned long long)es.reordered,
+		       (unsigned long long)es.overlimit);
+	else
+		printf("impairment engine: not running (see %s/log/%s.log)\n",
+		       st->dir, LAB_RELAY_NAME);
+	for (i = 0; i < c.n; i++) {
+		for (d = 0; d < 2; d++) {
+			struct lab_shaping s = { 0 };
+
+			linkctl_shaping_of_netem(&c.v[i].netem[d], &s);
+			lab_shaping_str(&s, sh[d], sizeof(sh[d]));
+		}
+		engine_link_name(lab, c.v[i].link, name, sizeof(name));
+		if (json) {
+			printf("%s{\"link\": ", i ? ", " : "");
+			cli_json_str(stdout, name);
+			printf(", \"relay\": [\"%s\", \"%s\"], \"a_to_b\": ",
+			       c.v[i].dev[0], c.v[i].dev[1]);
+			cli_json_str(stdout, sh[0]);
+			printf(", \"b_to_a\": ");
+			cli_json_str(stdout, sh[1]);
+			printf("}");
+		} else {
+			printf("  engine link %s (relay %s, %s): a->b %s; b->a %s\n",
+			       name, c.v[i].dev[0], c.v[i].dev[1],
+			       sh[0][0] ? sh[0] : "none", sh[1][0] ? sh[1] : "none");
+		}
+	}
+	if (json)
+		printf("]}");
+	lab_free(lab);
+	engine_conf_free(&c);
+}
+
 int cli_show_live(const char *name, int json)
 {
 	struct state *st;
@@ -215,8 +298,8 @@ int cli_show_live(const char *name, int json)
 		printf("{\n  \"name\": \"%s\", \"holder\": %d,\n  \"nodes\": [",
 		       st->name, (int)st->holder);
 	else
-		printf("lab %s: %d nodes (holder pid %d)\n", st->name, st->nnodes,
-		       (int)st->holder);
+		printf("lab %s: %d nodes (holder pid %d)\n", st->name,
+		       state_lab_nodes(st), (int)st->holder);
 	for (i = 0; i < st->nnodes; i++) {
 		struct live_node v;
 
@@ -237,7 +320,10 @@ int cli_show_live(const char *name, int json)
 		live_free(&v);
 	}
 	if (json)
-		printf("\n  ]\n}\n");
+		printf("\n  ]");
+	show_engine(st, json);
+	if (json)
+		printf("\n}\n");
 	state_close(st);
 	return EXIT_OK;
 }
