@@ -100,10 +100,11 @@ int state_read_at(int dirfd, const char *lab, struct state **out);
 void state_unlock(struct state *st);
 void state_close(struct state *st);		/* NULL ok; unlocks */
 
-/* Node table.  state_add_node() records name and kind and, when
- * netns_fd >= 0, the namespace inode (fstat).  Returns the node index. */
 /* The lab's own nodes: all but the engine's relay. */
 int state_lab_nodes(const struct state *st);
+
+/* Node table.  state_add_node() records name and kind and, when
+ * netns_fd >= 0, the namespace inode (fstat).  Returns the node index. */
 int state_add_node(struct state *st, const char *name, const char *kind,
 		   int netns_fd);
 int state_node_find(const struct state *st, const char *name);
