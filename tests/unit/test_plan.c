@@ -194,7 +194,8 @@ START_TEST(test_golden)
 
 		if (!lab)
 			continue;
-		ck_assert_int_eq(plan_build(lab, &p), 0);
+		/* what `nslab plan` prints */
+		ck_assert_int_eq(plan_build_for(lab, PLAN_IMPAIR_SCRIPT, &p), 0);
 		got = plan_text(p, 0, &glen);
 		golden_path(lab_files[i], gold, sizeof(gold));
 		if (update) {
@@ -334,13 +335,13 @@ static bool touches(const struct lab *lab, const struct plan_op *op, int node)
  * LINK_UP or BRIDGE_VLAN of that port; every hub port stops learning.
  * Checked on every example and on a chain of switches written in both a/b
  * orders. */
-static void check_ports(const struct lab *lab, const char *what,
-			struct tsuite_buf *r)
+static void check_ports_for(const struct lab *lab, const char *what,
+			    enum plan_impair how, struct tsuite_buf *r)
 {
 	struct plan *p = NULL;
 	int f, i;
 
-	ck_assert_int_eq(plan_build(lab, &p), 0);
+	ck_assert_int_eq(plan_build_for(lab, how, &p), 0);
 	for (f = 0; f < lab->nifaces; f++) {
 		const struct lab_iface *x = &lab->ifaces[f];
 		bool in = false, learn_off = false;
@@ -376,6 +377,12 @@ static void check_ports(const struct lab *lab, const char *what,
 	plan_free(p);
 }
 
+static void check_ports(const struct lab *lab, const char *what,
+			struct tsuite_buf *r)
+{
+	check_ports_for(lab, what, PLAN_IMPAIR_NETEM, r);
+}
+
 START_TEST(test_switch_ports)
 {
 	static const char *const chains[] = {
@@ -385,6 +392,16 @@ START_TEST(test_switch_ports)
 		"<lab name='c'><switch name='s1'/><switch name='s2'/><switch name='s3' hub='yes'/>"
 		"<host name='h1'/><host name='h2'/><link a='s1' b='h1'/>"
 		"<link a='s2' b='s1'/><link a='s3' b='s2'/><link a='h2' b='s3'/></lab>",
+		/* every link through the impairment engine: both node ends are
+		 * primary ends of their own veths */
+		"<lab name='c' impairments='engine'><switch name='s1'/><switch name='s2'/>"
+		"<switch name='s3' hub='yes'/><host name='h1'/><host name='h2'/>"
+		"<link a='h1' b='s1'/><link a='s1' b='s2' delay='1ms'/>"
+		"<link a='s3' b='s2'/><link a='h2' b='s3'/></lab>",
+		/* auto: only the delayed link, and only without netem */
+		"<lab name='c'><switch name='s1'/><switch name='s2'/>"
+		"<host name='h1'/><host name='h2'/><link a='s1' b='h1'/>"
+		"<link a='s2' b='s1' loss='1%'/><link a='h2' b='s2'/></lab>",
 	};
 	struct tsuite_buf r = { 0 };
 	struct lab_errors *errs = malloc(sizeof(*errs));
@@ -398,19 +415,134 @@ START_TEST(test_switch_ports)
 			check_ports(lab, lab_files[i], &r);
 		lab_free(lab);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 4; i++) {
+		static const char *const what[] = { "chain a-b", "chain b-a",
+			"engine chain", "auto chain" };
 		struct lab *lab = NULL;
 
 		lab_errors_init(errs, "chain");
 		ck_assert_int_eq(lab_parse_buffer(chains[i], strlen(chains[i]), "chain", ".",
 						  &lab, errs), 0);
 		ck_assert_int_eq(lab_resolve(lab, errs), 0);
-		check_ports(lab, i ? "chain b-a" : "chain a-b", &r);
+		check_ports(lab, what[i], &r);
+		check_ports_for(lab, what[i], PLAN_IMPAIR_NO_NETEM, &r);
 		lab_free(lab);
 	}
 	free(errs);
 	ck_assert_msg(r.count == 0, "%d problems:%s", r.count, r.s);
 	free(r.s);
+}
+END_TEST
+
+static struct lab *lab_of(const char *xml)
+{
+	struct lab_errors *errs = malloc(sizeof(*errs));
+	struct lab *lab = NULL;
+
+	ck_assert_ptr_nonnull(errs);
+	lab_errors_init(errs, "mem");
+	ck_assert_msg(lab_parse_buffer(xml, strlen(xml), "mem", ".", &lab, errs) == 0 &&
+		      lab_resolve(lab, errs) == 0, "%s", errs->n ? errs->v[0].msg : "?");
+	free(errs);
+	return lab;
+}
+
+static int count_kind(const struct plan *p, enum plan_kind k, int node)
+{
+	int i, n = 0;
+
+	for (i = 0; i < p->nops; i++)
+		n += p->ops[i].kind == k && (node < 0 || p->ops[i].node == node);
+	return n;
+}
+
+/* Who impairs which link (topologies/README.md, "Shaping"), and the shape
+ * of an engine link in the plan (core/README.md, "The impairment engine"):
+ * the relay node last, two veths per engine link from the node ends to
+ * lNa/lNb with the relay's ifindexes from 2 in link order, no netem op,
+ * TBF kept, the relay's ends brought up, IPv6 off in the relay. */
+START_TEST(test_engine_plan)
+{
+	struct lab *lab = lab_of(
+		"<lab name='e'><host name='h1'/><host name='h2'/><host name='h3'/>"
+		"<switch name='s1'/>"
+		"<link a='h1' b='s1' delay='5ms' rate='10mbit'/>"	/* 0: auto */
+		"<link a='h2' b='s1' rate='1mbit'/>"			/* 1: no netem */
+		"<link a='h3' b='s1' impairments='engine'/>"		/* 2: engine */
+		"<link a='h1' b='h3' loss='1%' impairments='kernel'/>"	/* 3 */
+		"<tests><link-set a='h2' b='s1' delay='1ms'/></tests></lab>");
+	struct plan *p = NULL;
+	const struct plan_relay *r;
+	int i, relay;
+
+	/* the kernel has netem: the engine only where the file says so */
+	ck_assert_int_eq(plan_build_for(lab, PLAN_IMPAIR_NETEM, &p), 0);
+	ck_assert_int_eq(p->nrelays, 1);
+	ck_assert_int_eq(p->relays[0].link, 2);
+	ck_assert_int_eq(p->nnodes, lab->nnodes + 1);
+	ck_assert_int_eq(count_kind(p, PLAN_QDISC_NETEM, -1), 4);	/* links 0, 3 */
+	plan_free(p);
+	/* nslab plan: netem everywhere, even for impairments="engine" */
+	ck_assert_int_eq(plan_build_for(lab, PLAN_IMPAIR_SCRIPT, &p), 0);
+	ck_assert_int_eq(p->nrelays, 0);
+	ck_assert_int_eq(p->relay, -1);
+	ck_assert_int_eq(p->nnodes, lab->nnodes);
+	plan_free(p);
+	/* no netem: auto links with a netem attribute or a step giving one */
+	ck_assert_int_eq(plan_build_for(lab, PLAN_IMPAIR_NO_NETEM, &p), 0);
+	ck_assert_int_eq(p->nrelays, 3);
+	ck_assert_int_eq(p->relays[0].link, 0);
+	ck_assert_int_eq(p->relays[1].link, 1);	/* its <link-set> adds a delay */
+	ck_assert_int_eq(p->relays[2].link, 2);
+	ck_assert_ptr_null(plan_relay_of(p, 3));	/* kernel: netem, refused later */
+	relay = p->relay;
+	ck_assert_int_eq(relay, lab->nnodes);
+	ck_assert_str_eq(p->nodes[relay].name, LAB_RELAY_NAME);
+	ck_assert(p->nodes[relay].relay);
+	for (i = 0; i < 3; i++) {
+		char a[16], b[16];
+
+		r = &p->relays[i];
+		snprintf(a, sizeof(a), "l%da", r->link);
+		snprintf(b, sizeof(b), "l%db", r->link);
+		ck_assert_str_eq(r->dev[0].name, a);
+		ck_assert_str_eq(r->dev[1].name, b);
+		ck_assert_int_eq(r->dev[0].ifindex, 2 + 2 * i);
+		ck_assert_int_eq(r->dev[1].ifindex, 3 + 2 * i);
+	}
+	ck_assert_int_eq(p->relays[0].netem[0].delay_ns, 5000000);
+	ck_assert_int_eq(p->relays[0].netem[1].delay_ns, 5000000);
+	/* netem only on link 3 (both ways); TBF on link 0 and 1, both ways */
+	ck_assert_int_eq(count_kind(p, PLAN_QDISC_NETEM, -1), 2);
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].kind == PLAN_QDISC_NETEM)
+			ck_assert_int_eq(p->ops[i].link, 3);
+	ck_assert_int_eq(count_kind(p, PLAN_QDISC_TBF, -1), 4);
+	/* 4 links: 3 engine links of two veths, one plain */
+	ck_assert_int_eq(count_kind(p, PLAN_VETH, -1), 7);
+	ck_assert_int_eq(count_kind(p, PLAN_VETH, relay), 0);
+	for (i = 0; i < p->nops; i++) {
+		const struct plan_op *op = &p->ops[i];
+
+		if (op->kind != PLAN_VETH || !plan_relay_of(p, op->link))
+			continue;
+		r = plan_relay_of(p, op->link);
+		ck_assert_int_eq(op->veth.end[1].node, relay);
+		ck_assert_int_eq(op->veth.end[1].dev.ifindex,
+				 r->dev[op->veth.a].ifindex);
+		ck_assert(!op->veth.end[1].master);
+		/* the node's end: its own interface, MAC and MTU */
+		ck_assert_int_eq(op->veth.end[0].dev.ifindex,
+				 lab->ifaces[lab->links[op->link].iface[op->veth.a]].ifindex);
+		ck_assert_int_eq(op->veth.end[1].mtu, op->veth.end[0].mtu);
+	}
+	ck_assert_int_eq(count_kind(p, PLAN_LINK_UP, relay), 6);
+	ck_assert_int_eq(count_kind(p, PLAN_NETNS, relay), 1);
+	ck_assert_int_eq(count_kind(p, PLAN_SYSCTL_EARLY, relay), 1);
+	ck_assert_int_eq(count_kind(p, PLAN_FILE, relay), 0);
+	ck_assert_int_eq(count_kind(p, PLAN_PORT, -1), 0);	/* all born in br0 */
+	plan_free(p);
+	lab_free(lab);
 }
 END_TEST
 
@@ -580,6 +712,7 @@ Suite *plan_suite(void)
 	tcase_add_test(tc, test_demo_order);
 	tcase_add_test(tc, test_switch_ports);
 	tcase_add_test(tc, test_self_contained);
+	tcase_add_test(tc, test_engine_plan);
 	suite_add_tcase(s, tc);
 	return s;
 }
