@@ -365,7 +365,7 @@ static uint64_t total(const struct engine *e, size_t off)
 static void write_status(struct engine *e)
 {
 	char text[512];
-	int n;
+	int n, ret;
 
 	n = snprintf(text, sizeof(text),
 		     "pid %ld generation %lu frames %llu lost %llu duplicated %llu corrupted %llu reordered %llu overlimit %llu\n",
@@ -376,8 +376,9 @@ static void write_status(struct engine *e)
 		     (unsigned long long)total(e, offsetof(struct impair_dir, corrupted)),
 		     (unsigned long long)total(e, offsetof(struct impair_dir, reordered)),
 		     (unsigned long long)total(e, offsetof(struct impair_dir, overlimit)));
-	if (state_file_write(e->dirfd, STATE_ENGINE_STATUS, text, (size_t)n))
-		logf_("cannot write %s: %s", STATE_ENGINE_STATUS, strerror(errno));
+	ret = state_file_write(e->dirfd, STATE_ENGINE_STATUS, text, (size_t)n);
+	if (ret)
+		logf_("cannot write %s: %s", STATE_ENGINE_STATUS, strerror(-ret));
 	e->reported = total(e, offsetof(struct impair_dir, seen));
 }
 

@@ -154,8 +154,9 @@ static void holder_start_engine(struct holder_engine *e)
 	_exit(3);
 }
 
-/* A dead engine is started again, after 0.1 s doubling up to 5 s while it
- * keeps dying young (one that ran 10 s starts over at 0.1 s). */
+/* A dead engine is started again (unless SIGTERM ended it), after 0.1 s
+ * doubling up to 5 s while it keeps dying young (one that ran 10 s starts
+ * over at 0.1 s). */
 static void holder_engine_died(struct holder_engine *e)
 {
 	struct timespec now;
@@ -174,7 +175,7 @@ static int holder_wait(const sigset_t *set, struct holder_engine *e)
 {
 	struct timespec t;
 	pid_t pid;
-	int sig;
+	int sig, status;
 
 	if (e->netns_fd >= 0 && !e->pid) {
 		t.tv_sec = e->backoff_ms / 1000;
@@ -189,9 +190,17 @@ static int holder_wait(const sigset_t *set, struct holder_engine *e)
 	}
 	if (sig == SIGTERM)
 		return 0;
-	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
-		if (pid == e->pid)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != e->pid)
+			continue;
+		/* SIGTERM is down's (or root's) word: the engine stays gone */
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) {
+			e->pid = 0;
+			e->netns_fd = -1;
+		} else {
 			holder_engine_died(e);
+		}
+	}
 	return 1;
 }
 
