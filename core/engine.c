@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -35,6 +36,11 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000 /* linux/if.h; net/if.h stops at 16 bits */
+#endif
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "impair.h"
 #include "lab.h"
@@ -63,11 +69,14 @@ struct end {
 	int fd;
 	int peer;		/* index of the other end */
 	int dir;		/* the direction frames read here take */
+	int ifindex;
+	unsigned flags;		/* IFF_* as the last link news said */
+	char name[PLAN_RELAY_DEV_LEN];
 };
 
 struct engine {
 	const char *lab;
-	int dirfd, epfd, inofd;
+	int dirfd, epfd, inofd, nlfd;
 	unsigned long generation;
 	int nlinks;
 	int *link_ids;		/* lab link index per engine link */
@@ -110,7 +119,7 @@ bool engine_is_argv0(const char *argv0)
 
 /* ---- sockets ------------------------------------------------------------------ */
 
-static int end_open(const char *dev, int *out)
+static int end_open(const char *dev, int *out, int *ifindex)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
@@ -136,6 +145,7 @@ static int end_open(const char *dev, int *out)
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size));
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size));
 	*out = fd;
+	*ifindex = sll.sll_ifindex;
 	return 0;
 }
 
@@ -420,7 +430,7 @@ static int apply_conf(struct engine *e, const struct engine_conf *c)
 		for (k = 0; k < 2; k++) {
 			struct end *x = &e->ends[2 * i + k];
 
-			ret = end_open(c->v[i].dev[k], &x->fd);
+			ret = end_open(c->v[i].dev[k], &x->fd, &x->ifindex);
 			if (ret) {
 				logf_("cannot open relay end %s: %s",
 				      c->v[i].dev[k], strerror(-ret));
@@ -428,6 +438,7 @@ static int apply_conf(struct engine *e, const struct engine_conf *c)
 			}
 			x->peer = 2 * i + !k;
 			x->dir = 2 * i + k;
+			snprintf(x->name, sizeof(x->name), "%s", c->v[i].dev[k]);
 			impair_dir_init(&e->dirs[2 * i + k], &c->v[i].netem[k],
 					dir_seed(e->lab, c->v[i].link, k));
 			ev.data.u32 = (uint32_t)(2 * i + k);
@@ -480,6 +491,97 @@ static void read_notes(struct engine *e)
 	}
 	if (changed)
 		load(e);
+}
+
+/* ---- carrier --------------------------------------------------------------------------
+ *
+ * A plain veth's end loses its carrier when the other end goes down; the
+ * nodes of an engine link must see the same.  A relay end that is up has
+ * carrier exactly when its node's end is up, so each relay end's carrier
+ * is copied to the other relay end's up flag, which is the other node's
+ * carrier.  A relay end that is down tells nothing (its node's end has no
+ * carrier to show), so it is skipped: the rule settles whatever the order
+ * of events, and `nslab link down`/`up` (both node ends) passes through. */
+
+static void set_up(struct end *x, bool up)
+{
+	struct ifreq r = { 0 };
+
+	snprintf(r.ifr_name, sizeof(r.ifr_name), "%s", x->name);
+	if (ioctl(x->fd, SIOCGIFFLAGS, &r))
+		return;
+	r.ifr_flags = (short)(up ? (r.ifr_flags | IFF_UP) : (r.ifr_flags & ~IFF_UP));
+	if (ioctl(x->fd, SIOCSIFFLAGS, &r)) {
+		logf_("cannot set %s %s: %s", x->name, up ? "up" : "down",
+		      strerror(errno));
+		return;
+	}
+	/* as the news will say; nothing is asked twice meanwhile */
+	x->flags = up ? (x->flags | IFF_UP) : (x->flags & ~(unsigned)IFF_UP);
+}
+
+static void carrier_sync(struct engine *e)
+{
+	int i;
+
+	for (i = 0; i < e->nlinks * 2; i++) {
+		struct end *x = &e->ends[i], *y = &e->ends[x->peer];
+		bool want = x->flags & IFF_LOWER_UP;
+
+		if (!(x->flags & IFF_UP))
+			continue;
+		if (!!(y->flags & IFF_UP) != want)
+			set_up(y, want);
+	}
+}
+
+/* Link news (RTMGRP_LINK), and the answer to the first dump: carrier is
+ * IFF_LOWER_UP, which only netlink carries (SIOCGIFFLAGS has 16 bits). */
+static int carrier_open(struct engine *e)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+				  .nl_groups = RTMGRP_LINK };
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = UINT32_MAX - 1 };
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		.i = { .ifi_family = AF_UNSPEC },
+	};
+
+	e->nlfd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			 NETLINK_ROUTE);
+	if (e->nlfd < 0 || bind(e->nlfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->nlfd, &ev) ||
+	    send(e->nlfd, &req, sizeof(req), 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void read_links(struct engine *e)
+{
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	ssize_t n;
+	int i;
+
+	while ((n = recv(e->nlfd, buf, sizeof(buf), 0)) > 0 || errno == ENOBUFS) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+		size_t left = n > 0 ? (size_t)n : 0;
+
+		for (; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+
+			if (h->nlmsg_type != RTM_NEWLINK ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+				continue;
+			for (i = 0; i < e->nlinks * 2; i++)
+				if (e->ends[i].ifindex == ifi->ifi_index)
+					e->ends[i].flags = ifi->ifi_flags;
+		}
+	}
+	carrier_sync(e);
 }
 
 /* ---- the loop ----------------------------------------------------------------------- */
@@ -555,6 +657,8 @@ static int run(struct engine *e)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u32 == UINT32_MAX)
 				read_notes(e);
+			else if (evs[i].data.u32 == UINT32_MAX - 1)
+				read_links(e);
 			else
 				read_end(e, (int)evs[i].data.u32);
 		}
@@ -574,7 +678,7 @@ int engine_main(const char *argv0)
 	int ret;
 
 	e.lab = argv0 + strlen(ENGINE_ARGV0);
-	e.dirfd = e.inofd = -1;
+	e.dirfd = e.inofd = e.nlfd = -1;
 	signal(SIGPIPE, SIG_IGN);
 	prctl(PR_SET_TIMERSLACK, 1000UL);	/* 1 us: delays are precise */
 	impair_queue_init(&e.q);
@@ -587,6 +691,10 @@ int engine_main(const char *argv0)
 	e.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (e.epfd < 0 || load(&e))
 		return 3;
+	ret = carrier_open(&e);
+	if (ret)
+		logf_("cannot follow the relay's links (carrier is not passed on): %s",
+		      strerror(-ret));
 	ret = run(&e);
 	logf_("stopped: %s", strerror(-ret));
 	return 3;
