@@ -1,7 +1,8 @@
 /* impair.c — the impairment engine's pure decisions (impair.h).
  *
  * Random numbers: xoshiro256** seeded by splitmix64.  Decisions follow
- * netem's order and meanings (core/README.md, "Kernel facts: netem"):
+ * netem's order and meanings (core/README.md, "The impairment engine" and
+ * "Kernel facts: netem"):
  * a random event of probability p (a fraction of UINT32_MAX, as tc and
  * nl_netem_prob() give it) fires when p != 0 and p >= a fresh 32-bit
  * random value, so UINT32_MAX always fires and 0 never does; a random
