@@ -26,14 +26,18 @@ line=$(grep -n '<link ' "$f" | head -1 | cut -d: -f1)
 # is 40 ms with a spread of about 2.8 ms, so the average of 10 is at least
 # 36 ms and no sample is under 2 x (20 - 3 x 2) = 28 ms; undelayed it would
 # be about 0.1 ms.
+# Under emulation (E2E_EMULATED=1, tests/vm) every hop costs milliseconds
+# more, so only the lower bounds hold there.
+high=46
+[ "${E2E_EMULATED:-0}" = 1 ] && high=70
 check_delay() { # WHO
 	local rmin ravg
 	read -r rmin ravg < <("$NSLAB" exec "$LAB" h1 ping -c 10 -i 0.05 -q h2 |
 		awk '/^rtt/ { split($0, p, "= "); split(p[2], v, "/"); print v[1] + 0, v[2] + 0 }')
 	diag "RTT with delay=20ms jitter=2ms each way ($1): min $rmin ms, avg $ravg ms"
 	[[ "${rmin:-}" =~ ^[0-9.]+$ && "${ravg:-}" =~ ^[0-9.]+$ ]] || { fail "no RTT read from ping: '$rmin' '$ravg'"; return; }
-	awk -v m="${rmin:-0}" -v a="${ravg:-0}" 'BEGIN { exit !(m + 0 >= 28 && a + 0 >= 36 && a + 0 <= 46) }' ||
-		fail "RTT min $rmin ms (want >= 28), avg $ravg ms (want 36..46): the delay is not applied as asked ($1)"
+	awk -v m="${rmin:-0}" -v a="${ravg:-0}" -v h=$high 'BEGIN { exit !(m + 0 >= 28 && a + 0 >= 36 && a + 0 <= h) }' ||
+		fail "RTT min $rmin ms (want >= 28), avg $ravg ms (want 36..$high): the delay is not applied as asked ($1)"
 }
 # the same file, every link told who impairs it
 forced=$T/netem-forced.xml
