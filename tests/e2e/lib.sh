@@ -23,8 +23,10 @@
 #   now                seconds since the epoch with nanoseconds
 #   alive PID          the process exists and is not a zombie
 #   pids_in_netns INO...   the processes in those network namespaces
-#   kernel_lacks FILE  print what FILE needs that this kernel lacks
-#                      ("netem", "VLANs", both, or nothing)
+#   kernel_lacks FILE [up]  print what FILE needs that this kernel lacks
+#                      ("netem", "VLANs", both, or nothing); with "up", what
+#                      `nslab up` cannot do without (netem is not: the
+#                      impairment engine stands in for it)
 #   example_copy SRC   copy SRC (and its files/) into $T, renamed $LAB;
 #                      print the copy's path
 #
@@ -137,7 +139,8 @@ _probe_kernel() {
 kernel_lacks() {
 	local why=
 	_probe_kernel
-	if grep -qE '<(link|a-to-b|b-to-a|link-set)[^>]*[[:space:]](delay|jitter|loss|duplicate|reorder|corrupt)=' "$1" && [ $_has_netem = no ]; then
+	if [ "${2:-}" != up ] && [ $_has_netem = no ] &&
+		grep -qE '<(link|a-to-b|b-to-a|link-set)[^>]*[[:space:]](delay|jitter|loss|duplicate|reorder|corrupt)=' "$1"; then
 		why=netem
 	fi
 	if grep -qE 'vlan-filtering="on"|[[:space:]]vlans?="' "$1" && [ $_has_vlans = no ]; then

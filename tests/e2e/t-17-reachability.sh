@@ -5,7 +5,8 @@
 # BIRD or FRR, is first given up to 60 s to converge), and three of them
 # again with every link's a/b swapped (router-router, VLAN trunk,
 # host-switch); then shapes no example has: a chain of five switches
-# written in both a/b orders, a switch tree of depth 3, and an STP ring
+# written in both a/b orders (also with every link through the impairment
+# engine), a switch tree of depth 3, and an STP ring
 # that must converge within 15 s with exactly one blocking port.
 #
 #   s1 - s2 - s3 - s4 - s5        (chain; hosts at both ends and the middle)
@@ -107,7 +108,7 @@ runs_routing_daemon() {
 # run_example SRC FILE: up FILE (a copy of example SRC), reach as drawn, down
 run_example() {
 	local src=$1 f=$2 lacks
-	lacks=$(kernel_lacks "$f")
+	lacks=$(kernel_lacks "$f" up)
 	if [ -n "$lacks" ]; then
 		diag "$src: not run here: this kernel lacks $lacks (tests/vm/run covers it)"
 		return 1
@@ -151,9 +152,10 @@ for src in topologies/demo.xml topologies/routing/triangle.xml topologies/basics
 done
 
 # ---- shapes --------------------------------------------------------------
-chain() { # chain ORDER: links written s1->s2 ("ab") or s2->s1 ("ba")
+chain() { # chain ORDER [engine]: links written s1->s2 ("ab") or s2->s1 ("ba"),
+	# every one through the impairment engine with "engine"
 	local i
-	echo "<lab name=\"$LAB\">"
+	echo "<lab name=\"$LAB\"${2:+ impairments=\"engine\"}>"
 	for i in 1 2 3 4 5; do echo "<switch name=\"s$i\"/>"; done
 	echo '<host name="h1"/><host name="h2"/><host name="h3"/>'
 	for i in 1 2 3 4; do
@@ -173,8 +175,9 @@ ports_per_switch() { # LAB N: "2 3 2 ..." bridge ports of s1..sN
 	done
 	echo "${out% }"
 }
-for order in ab ba; do
-	f=$(chain $order | lab_xml chain-$order)
+for order in ab ba "ab engine" "ba engine"; do
+	# shellcheck disable=SC2086
+	f=$(chain $order | lab_xml "chain-${order/ /-}")
 	expect_rc 0 "up chain of 5 switches ($order)" "$NSLAB" up "$f" || continue
 	lab_inodes "$LAB"
 	p=$(ports_per_switch "$LAB" 5)
