@@ -320,8 +320,9 @@ static int make_namespaces(struct apply *a, struct apply_error *e)
 		 * v.made could not be made */
 		n = v.made < a->n ? &a->plan->nodes[v.made] : NULL;
 		fail(e, ret, n ? n->line : 0, NULL,
-		     "cannot create the network namespace of %s",
-		     n ? n->name : "a node");
+		     "cannot create the network namespace of %s%s",
+		     n && n->relay ? "the impairment engine of lab " : "",
+		     !n ? "a node" : n->relay ? a->plan->name : n->name);
 		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
 			e->unsupported = true;
 	}

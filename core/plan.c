@@ -702,8 +702,13 @@ const char *plan_op_describe(const struct plan *p, const struct plan_op *op,
 			     char *buf, size_t len)
 {
 	const char *node = p->nodes[op->node].name;
-	char a[64];
+	char a[64], relay[64 + LAB_NAME_MAX];
 
+	if (p->nodes[op->node].relay) {
+		snprintf(relay, sizeof(relay), "the impairment engine of lab %s",
+			 p->name);
+		node = relay;
+	}
 	switch (op->kind) {
 	case PLAN_NETNS:
 		snprintf(buf, len, "namespace of %s", node);

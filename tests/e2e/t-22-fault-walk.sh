@@ -2,7 +2,7 @@
 # t-22: every operation of up can fail, and up still leaves nothing
 # (README.md "Testing nslab itself", core/fault.h).  NSLAB_FAIL_AT=list
 # counts the injectable operations of up for a lab with a switch, a shaped
-# link, node files on /etc, /run and /shared, and foreground and background
+# link, a link through the impairment engine, node files on /etc, /run and /shared, and foreground and background
 # start commands: M of them.  Then, for EVERY N from 1 to M, up with
 # NSLAB_FAIL_AT=N must exit 3, say the injected errno, name the failing
 # object (the lab or a node, beyond the file's path; and the kind of
@@ -32,11 +32,11 @@ f=$(lab_xml walk <<X
   <host name="gamma"/>
   <link a="alpha" b="sw" rate="10mbit"/>
   <link a="beta" b="sw"/>
-  <link a="gamma" b="sw"/>
+  <link a="gamma" b="sw" delay="1ms" impairments="engine"/>
 </lab>
 X
 )
-lacks=$(kernel_lacks "$f")
+lacks=$(kernel_lacks "$f" up)
 [ -n "$lacks" ] && skip "this kernel lacks $lacks"
 
 # --- the count --------------------------------------------------------------
