@@ -106,6 +106,14 @@ dups=$("$NSLAB" exec "$LAB" h1 ping -c 5 -i 0.1 10.0.0.2 | grep -c 'DUP!')
 # a request and its reply each duplicated: 3 extra replies per ping
 [ "$dups" -ge 10 ] && pass "duplicate=100%: $dups DUP! replies to 5 pings" || fail "duplicate=100%: only $dups DUP! replies"
 expect_rc 0 "link set duplicate=0%" "$NSLAB" link "$LAB" h1 h2 set duplicate=0%
+# queue=5 with delay=500ms: 20 requests in 0.2 s, at most 5 held at once
+expect_rc 0 "link set queue=5 delay=500ms" "$NSLAB" link "$LAB" h1 h2 set queue=5 delay=500ms
+got=$("$NSLAB" exec "$LAB" h1 ping -c 20 -i 0.01 -W 3 10.0.0.2 | received)
+sleep 1.2 # the engine writes its counters at most once a second
+over=$("$NSLAB" show "$LAB" | sed -n 's/.* \([0-9]*\) over the queue limit.*/\1/p')
+diag "queue=5: $got of 20 answered, $over frames over the queue limit"
+between "$got" 4 7 || fail "queue=5: $got of 20 pings answered, want 5 (4..7)"
+[ "${over:-0}" -ge 10 ] || fail "show counts ${over:-no} frames over the queue limit, want >= 10"
 expect_rc 0 "down" "$NSLAB" down "$LAB"
 assert_clean && pass "nothing left"
 
