@@ -29,6 +29,7 @@
 #include <sys/ioctl.h>
 #include <sys/inotify.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -403,6 +404,22 @@ static uint64_t dir_seed(const char *lab, int link, int dir)
 	return h ^ ((uint64_t)link << 1 | (uint64_t)dir);
 }
 
+/* Two sockets per link: a big lab needs more than 1024 fds (root may
+ * raise both limits). */
+static void raise_nofile(rlim_t need)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = need;
+	if (rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		logf_("cannot raise the open-file limit to %lu: %s",
+		      (unsigned long)need, strerror(errno));
+}
+
 /* First load: open every end.  Later loads: new settings for the links
  * already relayed (a change of a running link keeps its queue). */
 static int apply_conf(struct engine *e, const struct engine_conf *c)
@@ -419,6 +436,7 @@ static int apply_conf(struct engine *e, const struct engine_conf *c)
 				}
 		return 0;
 	}
+	raise_nofile((rlim_t)c->n * 2 + 64);
 	e->nlinks = c->n;
 	e->link_ids = calloc((size_t)c->n + 1, sizeof(*e->link_ids));
 	e->ends = calloc((size_t)c->n * 2 + 1, sizeof(*e->ends));
