@@ -44,6 +44,7 @@ int cmd_link(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_pingall(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 
@@ -52,6 +53,9 @@ struct plan;
 /* Read, validate and resolve a lab file; on failure print every problem as
  * "nslab: FILE:LINE: message" and return the exit status (2 or 3). */
 int cli_load_lab(const char *path, struct lab **out);
+/* The same for a generated topology (`--topo SPEC`, core/topo.h): the lab
+ * file of SPEC, named "--topo SPEC" in messages. */
+int cli_load_topo(const char *spec, struct lab **out);
 struct lab_errors;
 /* Print a file's problems, "nslab: FILE:LINE: message" each. */
 void cli_lab_errors(const struct lab_errors *errs);

@@ -1,4 +1,5 @@
-/* cmd_up.c — nslab up and nslab run: arguments, the file, root, signals;
+/* cmd_up.c — nslab up and nslab run: arguments, the file (or the
+ * generated topology of --topo), root, signals;
  * the lab's life itself is core's (core/lifecycle.c). */
 #include <errno.h>
 #include <signal.h>
@@ -41,7 +42,7 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 }
 
 struct up_args {
-	const char *file, *name;
+	const char *file, *topo, *name;	/* FILE.xml or --topo SPEC */
 	bool keep;
 	struct test_opts t;
 };
@@ -60,6 +61,9 @@ static int parse_args(int argc, char **argv, struct up_args *u, bool run)
 			continue;
 		if (!strcmp(argv[i], "--name") && i + 1 < argc)
 			u->name = argv[++i];
+		else if (!strcmp(argv[i], "--topo") && i + 1 < argc &&
+			 !u->topo)
+			u->topo = argv[++i];
 		else if (run && !strcmp(argv[i], "--keep"))
 			u->keep = true;
 		else if (!strcmp(argv[i], "-v"))
@@ -71,7 +75,7 @@ static int parse_args(int argc, char **argv, struct up_args *u, bool run)
 		else
 			goto usage;
 	}
-	if (u->file)
+	if (!u->file != !u->topo)
 		return 0;
 usage:
 	cli_usage(run ? "run" : "up");
@@ -83,7 +87,8 @@ static int load(const struct up_args *u, struct lab **lab, struct plan **plan)
 	enum plan_impair how;
 	int ret;
 
-	ret = cli_load_lab(u->file, lab);
+	/* a generated topology goes the way of a file from here on */
+	ret = u->topo ? cli_load_topo(u->topo, lab) : cli_load_lab(u->file, lab);
 	if (ret)
 		return ret;
 	if (u->name) {
@@ -98,7 +103,7 @@ static int load(const struct up_args *u, struct lab **lab, struct plan **plan)
 	how = apply_choose_impair(*lab);
 	ret = plan_build_for(*lab, how, plan);
 	if (ret) {
-		cli_err("%s: %s", u->file, strerror(-ret));
+		cli_err("%s: %s", (*lab)->file, strerror(-ret));
 		lab_free(*lab);
 		return EXIT_SYSTEM;
 	}

@@ -86,15 +86,21 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "up", cmd_up, "FILE.xml [--name NAME]",
+	{ "up", cmd_up, "FILE.xml [--name NAME]\n--topo SPEC [--name NAME]",
 	  "build a lab and leave it running",
+	  "  --topo SPEC  a generated topology instead of a file, such as\n"
+	  "               tree,2,3 (see nslab gen --help); the lab is named\n"
+	  "               after its kind\n"
 	  "  --name NAME  the lab's name instead of the file's (one file can\n"
 	  "               run several times side by side)\n"
 	  "  -v, -q       as before the command: say more, or errors only\n" },
 	{ "down", cmd_down, "NAME... | --all", "tear labs down",
 	  "  --all        every running lab (and what crashed ones left)\n" },
-	{ "run", cmd_run, "FILE.xml [--name NAME] [--keep] [--tap] [--junit FILE]",
+	{ "run", cmd_run, "FILE.xml [--name NAME] [--keep] [--tap] [--junit FILE]\n"
+	  "--topo SPEC [--name NAME] [--keep] [--tap] [--junit FILE]",
 	  "up + start commands + tests + down",
+	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
+	  "               --help); it has no tests: up, then down\n"
 	  "  --name NAME  the lab's name instead of the file's\n"
 	  "  --keep       leave the lab running (a signal still tears it down)\n"
 	  "  --tap        report the tests as TAP version 13\n"
@@ -139,6 +145,25 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "[--down] FILE.xml",
 	  "print an equivalent ip/tc shell script",
 	  "  --down       print the script that tears the lab down\n" },
+	{ "gen", cmd_gen, "SPEC [--name NAME]",
+	  "print the lab file of a generated topology",
+	  "  SPEC         Mininet's --topo syntax, KIND[,VALUE...]; a value may\n"
+	  "               also be written KEY=VALUE, with Mininet's names (in\n"
+	  "               parentheses, with the defaults):\n"
+	  "    minimal                2 hosts on one switch\n"
+	  "    single[,K]             K hosts on one switch (k=2)\n"
+	  "    reversed[,K]           the same, h1 on the switch's last port (k=2)\n"
+	  "    linear[,K[,N]]         K switches in a chain, N hosts on each\n"
+	  "                           (k=2, n=1)\n"
+	  "    tree[,DEPTH[,FANOUT]]  a tree of switches, hosts at the leaves\n"
+	  "                           (depth=1, fanout=2)\n"
+	  "    torus,X,Y[,N]          X by Y switches in a torus (X, Y >= 3), N\n"
+	  "                           hosts on each, STP on (x, y, n=1)\n"
+	  "    ring,N                 N routers in a ring, a host on each (n)\n"
+	  "    mesh,N                 N routers all linked, a host on each (n)\n"
+	  "  --name NAME  the lab's name (default: the kind)\n"
+	  "\nNames, host addresses (10.0.0.1/8 up), links and their order are\n"
+	  "Mininet 2.3's; up and run --topo SPEC build the same lab file.\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
