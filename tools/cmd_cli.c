@@ -650,7 +650,8 @@ int cmd_cli(int argc, char **argv)
 	struct state *st;
 	int rc;
 
-	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "-c")))
+	if ((argc != 2 && !(argc == 4 && !strcmp(argv[2], "-c"))) ||
+	    argv[1][0] == '-')
 		return cli_usage("cli");
 	rc = cli_need_root();
 	if (rc)
