@@ -43,6 +43,43 @@ static int grow(struct console_line *l, int *cap)
 	return 0;
 }
 
+/* gcc 12 -fanalyzer reports a string stored in the line's realloc'd array
+ * at a variable index as leaked (a false positive: console_line_free()
+ * frees l->w[i]). */
+#ifndef __clang__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
+/* A new last word of room for len bytes, starting at offset at. */
+static int add_word(struct console_line *l, int *cap, size_t len, size_t at)
+{
+	int ret = grow(l, cap);
+
+	if (ret)
+		return ret;
+	l->w[l->n] = malloc(len + 1);
+	if (!l->w[l->n])
+		return -ENOMEM;
+	l->at[l->n] = at;
+	l->n++;
+	l->w[l->n] = NULL;
+	return 0;
+}
+
+static int replace_word(struct console_line *l, int i, const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		return -ENOMEM;
+	free(l->w[i]);
+	l->w[i] = d;
+	return 0;
+}
+#ifndef __clang__
+#pragma GCC diagnostic pop
+#endif
+
 static bool blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -108,16 +145,11 @@ int console_split(const char *line, struct console_line *l, const char **why)
 			p++;
 		if (!*p || *p == '#')
 			break;
-		ret = grow(l, &cap);
+		/* a word is never longer than what is left of the line */
+		ret = add_word(l, &cap, len - (size_t)(p - line),
+			       (size_t)(p - line));
 		if (ret)
 			return ret;
-		/* a word is never longer than what is left of the line */
-		l->w[l->n] = malloc(len - (size_t)(p - line) + 1);
-		if (!l->w[l->n])
-			return -ENOMEM;
-		l->at[l->n] = (size_t)(p - line);
-		l->n++;
-		l->w[l->n] = NULL;
 		ret = word(&p, l->w[l->n - 1], &l->quoted[l->n - 1], why);
 		if (ret)
 			return ret;
@@ -145,7 +177,7 @@ const char *console_node_addr(const struct lab *lab, int node, char *buf,
 
 int console_subst(struct console_line *l, int from, const struct lab *lab)
 {
-	char buf[64], *s;
+	char buf[64];
 	int i, node, n = 0;
 
 	for (i = from < 0 ? 0 : from; i < l->n; i++) {
@@ -154,11 +186,8 @@ int console_subst(struct console_line *l, int from, const struct lab *lab)
 		node = lab_node_find(lab, l->w[i]);
 		if (node < 0 || !console_node_addr(lab, node, buf, sizeof(buf)))
 			continue;
-		s = strdup(buf);
-		if (!s)
+		if (replace_word(l, i, buf))
 			return -ENOMEM;
-		free(l->w[i]);
-		l->w[i] = s;
 		n++;
 	}
 	return n;

@@ -259,7 +259,8 @@ static int usage(const char *cmd)
 {
 	const struct console_cmd *k = cmd_find(cmd);
 
-	cli_err("usage: %s %s", k->name, k->args);
+	if (k)	/* always: cmd is one of ours */
+		cli_err("usage: %s %s", k->name, k->args);
 	return EXIT_USAGE;
 }
 
