@@ -832,6 +832,40 @@ static void run_step(struct ctx *c, const struct lab_step *s,
 	}
 }
 
+/* A result before its step runs: named (name= or derived). */
+static void result_init(const struct lab *lab, const struct lab_step *s,
+			struct tester_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->step = s;
+	r->passed_after = -1;
+	if (s->name)
+		snprintf(r->name, sizeof(r->name), "%s", s->name);
+	else
+		tester_step_name(lab, s, r->name, sizeof(r->name));
+}
+
+static void timed_step(struct ctx *c, const struct lab_step *s,
+		       struct tester_result *r)
+{
+	double ts = now_s();
+
+	run_step(c, s, r);
+	r->secs = now_s() - ts;
+}
+
+int tester_step(const struct lab *lab, const struct plan *plan,
+		struct state *st, const struct lab_step *s,
+		struct tester_result *r)
+{
+	struct ctx c = { lab, plan, st };
+
+	result_init(lab, s, r);
+	r->n = 1;
+	timed_step(&c, s, r);
+	return stop_sig() ? 128 + stop_sig() : 0;
+}
+
 int tester_run(const struct lab *lab, const struct plan *plan,
 	       struct state *st, const struct tester_io *io,
 	       struct tester_summary *sum)
@@ -844,23 +878,17 @@ int tester_run(const struct lab *lab, const struct plan *plan,
 	sum->total = lab->nsteps;
 	for (i = 0; i < lab->nsteps; i++) {
 		const struct lab_step *s = &lab->steps[i];
-		struct tester_result r = { .n = i + 1, .step = s,
-					   .passed_after = -1 };
-		double ts;
+		struct tester_result r;
 
 		if (stop_sig()) {
 			sum->not_run = lab->nsteps - i;
 			break;
 		}
-		if (s->name)
-			snprintf(r.name, sizeof(r.name), "%s", s->name);
-		else
-			tester_step_name(lab, s, r.name, sizeof(r.name));
+		result_init(lab, s, &r);
+		r.n = i + 1;
 		if (io->begin)
 			io->begin(io->ctx, i + 1, lab->nsteps, r.name);
-		ts = now_s();
-		run_step(&c, s, &r);
-		r.secs = now_s() - ts;
+		timed_step(&c, s, &r);
 		if (r.ok)
 			sum->passed++;
 		else

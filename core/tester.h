@@ -56,6 +56,14 @@ int tester_run(const struct lab *lab, const struct plan *plan,
 	       struct state *st, const struct tester_io *io,
 	       struct tester_summary *sum);
 
+/* Run one step s, which need not be one of lab's (nslab cli's iperf
+ * makes its own), into *r (free r->output after); plan may be NULL unless
+ * s is a link step.  0, or 128 + N when signal N (runner_cancel) stopped
+ * it. */
+int tester_step(const struct lab *lab, const struct plan *plan,
+		struct state *st, const struct lab_step *s,
+		struct tester_result *r);
+
 /* Every ordered pair of hosts (all: and routers) with an address pings
  * the other's first address, count times (pingall): pairs[k] for sources
  * k / (n - 1) in nodes[] order, destination tester_pair_dst(k, n).  0, or

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* exit codes: README.md, "Commands" */
 enum {
@@ -45,6 +46,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_pingall(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
+int cmd_cli(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 
@@ -95,3 +97,8 @@ int cli_run_tests(const struct lab *lab, const struct plan *plan,
 /* Run argv inside NODE of running lab LAB with stdio passed through;
  * returns the command's exit status (exec, shell). envp NULL: ours. */
 int cli_node_exec(const char *lab, const char *node, char **argv, char **envp);
+/* Wait for our child pid, forwarding to it the INT, TERM, HUP and QUIT
+ * sent to us meanwhile (a terminal's ^C reaches it directly), then restore
+ * our own handling of them; returns its exit status as a shell gives it
+ * (128+N: signal N), or EXIT_SYSTEM with "nslab: WHAT: wait: ..." said. */
+int cli_wait_child(pid_t pid, const char *what);

@@ -28,18 +28,42 @@ static void exec_forward(int sig, siginfo_t *si, void *uc)
 		kill(exec_child, sig);
 }
 
-static void exec_signals(void)
+static const int exec_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+#define EXEC_NSIGS (sizeof(exec_sigs) / sizeof(exec_sigs[0]))
+
+/* Forward our signals to pid while it runs; old[] gets what was there. */
+static void exec_signals(pid_t pid, struct sigaction *old)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 	struct sigaction sa;
 	size_t i;
 
+	exec_child = pid;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = exec_forward;
 	sa.sa_flags = SA_SIGINFO | SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (i = 0; i < EXEC_NSIGS; i++)
+		sigaction(exec_sigs[i], &sa, &old[i]);
+}
+
+int cli_wait_child(pid_t pid, const char *what)
+{
+	struct sigaction old[EXEC_NSIGS];
+	int ret, status;
+	size_t i;
+
+	exec_signals(pid, old);
+	ret = runner_wait(pid, 0, &status);
+	/* nslab cli goes on after the command: its own handling back, and
+	 * nothing forwarded to a pid that may be reused */
+	for (i = 0; i < EXEC_NSIGS; i++)
+		sigaction(exec_sigs[i], &old[i], NULL);
+	exec_child = 0;
+	if (ret < 0) {
+		cli_err("%s: wait: %s", what, strerror(-ret));
+		return EXIT_SYSTEM;
+	}
+	return runner_exit_code(status);
 }
 
 static int exec_open(const char *lab, const char *node, struct state **st,
@@ -89,7 +113,7 @@ int cli_node_exec(const char *lab, const char *node, char **argv,
 				.die_with_parent = true };
 	struct runner_fail f = { 0 };
 	struct state *st;
-	int ret, status, rc;
+	int ret, rc;
 	pid_t pid;
 
 	rc = exec_open(lab, node, &st, &c.node);
@@ -119,14 +143,7 @@ int cli_node_exec(const char *lab, const char *node, char **argv,
 		return rc;
 	}
 	state_close(st);
-	exec_child = pid;
-	exec_signals();
-	ret = runner_wait(pid, 0, &status);
-	if (ret < 0) {
-		cli_err("exec: wait: %s", strerror(-ret));
-		return EXIT_SYSTEM;
-	}
-	return runner_exit_code(status);
+	return cli_wait_child(pid, "exec");
 }
 
 int cmd_exec(int argc, char **argv)

@@ -133,6 +133,14 @@ static const struct command commands[] = {
 	  "               rate, delay, jitter, loss, duplicate, reorder, corrupt\n"
 	  "               or queue, VALUE as in a lab file; delay=0, loss=0%\n"
 	  "               and rate=none remove an impairment\n" },
+	{ "cli", cmd_cli, "NAME [-c LINE]",
+	  "a console on a running lab, like Mininet's (h1 ping h2)",
+	  "  -c LINE      run this one console line and exit with its status\n"
+	  "\nLines: NODE CMD [ARG...] (an ARG that is a node's name becomes its\n"
+	  "address), NODE (a shell), nodes, net, intfs, links, dump, pingall,\n"
+	  "iperf [A B], link A B up|down|set ..., sh CMD, source FILE, help,\n"
+	  "exit.  Read from a pipe, without prompt; the status is the last\n"
+	  "command's.\n" },
 	{ "ls", cmd_ls, "[--json]", "running labs",
 	  "  --json       print the list as JSON\n" },
 	{ "show", cmd_show, "NAME|FILE.xml [--json]",
