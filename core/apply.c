@@ -230,9 +230,9 @@ struct visit {
 	struct apply *a;
 	enum plan_kind kind;	/* which sysctls to write */
 	bool open_socks;
-	struct apply_error *e;
+	struct apply_error e;	/* this visitor's failure */
 	int cursor;		/* next plan op to look at */
-	int made;		/* namespaces made so far (make_namespaces) */
+	struct ns_proc proc;	/* where its sysctl writes go (ns.h) */
 };
 
 /* In a thread inside node's namespace: its sysctls of v->kind (ops of one
@@ -250,36 +250,35 @@ static int visit_node(struct visit *v, int node)
 		;
 	for (; i < p->nops && p->ops[i].kind == v->kind &&
 	       p->ops[i].node == node && !ret; i++) {
-		ret = ns_sysctl_write_here(p->ops[i].sysctl.key,
+		ret = ns_sysctl_write_proc(&v->proc, p->ops[i].sysctl.key,
 					   p->ops[i].sysctl.value);
 		if (ret) {
 			char what[200];
 
 			plan_op_describe(p, &p->ops[i], what, sizeof(what));
-			fail(v->e, ret, p->ops[i].line, NULL, "cannot set %s", what);
+			fail(&v->e, ret, p->ops[i].line, NULL, "cannot set %s", what);
 		}
 	}
 	v->cursor = i;
 	if (!ret && v->open_socks) {
 		ret = nl_sock_open(&a->socks[node]);
 		if (ret)
-			fail(v->e, ret, p->nodes[node].line, NULL,
+			fail(&v->e, ret, p->nodes[node].line, NULL,
 			     "cannot open a netlink socket in %s",
 			     p->nodes[node].name);
 		else if (a->progress)
-			a->progress("namespaces", node + 1, a->n);
+			a->progress("namespaces", __atomic_add_fetch(&a->made, 1,
+						__ATOMIC_RELAXED), a->n);
 	}
 	return ret;
 }
 
-/* Called by ns_new_many_each() right after the node's namespace is made:
- * the helper thread is still inside it, so no setns is needed. */
-static int early_each(int node, void *arg)
+/* Called by ns_new_many_each() in thread t right after the node's
+ * namespace is made: the thread is still inside it, so no setns is
+ * needed. */
+static int early_each(int node, int t, void *arg)
 {
-	struct visit *v = arg;
-
-	v->made = node + 1;
-	return visit_node(v, node);
+	return visit_node(&((struct visit *)arg)[t], node);
 }
 
 /* Later visits (the lab's own sysctls, once interfaces exist): one worker
@@ -289,43 +288,52 @@ static int visit_fn(void *arg)
 {
 	struct visit *v = arg;
 	struct apply *a = v->a;
-	int node, ret;
+	int node, ret = 0;
 
-	for (node = 0; node < a->n; node++) {
+	for (node = 0; node < a->n && !ret; node++) {
 		if (setns(a->fds[node], CLONE_NEWNET) < 0) {
 			ret = -errno;
-			fail(v->e, ret, a->plan->nodes[node].line, NULL,
+			fail(&v->e, ret, a->plan->nodes[node].line, NULL,
 			     "cannot enter the namespace of %s",
 			     a->plan->nodes[node].name);
-			return ret;
+			break;
 		}
 		ret = visit_node(v, node);
-		if (ret)
-			return ret;
 	}
-	return 0;
+	ns_proc_close(&v->proc);
+	return ret;
 }
 
 /* Namespaces, their early sysctls (before any link exists) and sockets,
- * in one pass of one helper thread. */
+ * in one pass of a few helper threads (each its share of the nodes). */
 static int make_namespaces(struct apply *a, struct apply_error *e)
 {
-	struct visit v = { a, PLAN_SYSCTL_EARLY, true, e, 0, 0 };
+	struct visit v[NS_THREADS_MAX];
 	const struct plan_node *n;
-	int ret;
+	int t, threads = ns_threads_for(a->n), failed, ret;
 
-	ret = ns_new_many_each(a->n, a->fds, early_each, &v);
-	if (ret && !e->err) {
-		/* each() failures say why themselves: the namespace of node
-		 * v.made could not be made */
-		n = v.made < a->n ? &a->plan->nodes[v.made] : NULL;
-		fail(e, ret, n ? n->line : 0, NULL,
-		     "cannot create the network namespace of %s%s",
-		     n && n->relay ? "the impairment engine of lab " : "",
-		     !n ? "a node" : n->relay ? a->plan->name : n->name);
-		if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
-			e->unsupported = true;
-	}
+	for (t = 0; t < threads; t++)
+		v[t] = (struct visit){ .a = a, .kind = PLAN_SYSCTL_EARLY,
+				       .open_socks = true, .proc = NS_PROC_INIT };
+	ret = ns_new_many_each(a->n, a->fds, threads, early_each, v, &failed);
+	for (t = 0; t < threads; t++)
+		ns_proc_close(&v[t].proc);
+	if (!ret)
+		return 0;
+	/* each() failures say why themselves; else the namespace of node
+	 * `failed` could not be made */
+	for (t = 0; t < threads; t++)
+		if (v[t].e.err) {
+			*e = v[t].e;
+			return ret;
+		}
+	n = failed >= 0 ? &a->plan->nodes[failed] : NULL;
+	fail(e, ret, n ? n->line : 0, NULL,
+	     "cannot create the network namespace of %s%s",
+	     n && n->relay ? "the impairment engine of lab " : "",
+	     !n ? "a node" : n->relay ? a->plan->name : n->name);
+	if (ret == -ENOSPC || ret == -EMFILE || ret == -ENFILE)
+		e->unsupported = true;
 	return ret;
 }
 
@@ -582,7 +590,7 @@ static bool has_kind(const struct plan *p, enum plan_kind k)
 
 int apply_build(struct apply *a, struct apply_error *e)
 {
-	struct visit late = { a, PLAN_SYSCTL, false, e, 0, 0 };
+	struct visit late = { .a = a, .kind = PLAN_SYSCTL, .proc = NS_PROC_INIT };
 	struct nl_batch *b;
 	int ret;
 
@@ -597,8 +605,13 @@ int apply_build(struct apply *a, struct apply_error *e)
 	if (!ret)
 		ret = build_nodes(a, b, e);
 	nl_batch_free(b);
-	if (!ret && has_kind(a->plan, PLAN_SYSCTL))
+	if (!ret && has_kind(a->plan, PLAN_SYSCTL)) {
 		ret = ns_run_in(-1, visit_fn, &late);
+		if (ret && late.e.err)
+			*e = late.e;
+		else if (ret)
+			fail(e, ret, 0, NULL, "cannot start a thread to set the lab's sysctls");
+	}
 	return ret;
 }
 

@@ -30,6 +30,7 @@ struct apply {
 	int *fds;		/* netns fd per node, -1 none */
 	struct nl_sock **socks;	/* one netlink socket per node */
 	void (*progress)(const char *what, int done, int total);
+	int made;		/* namespaces made (by several threads) */
 };
 
 /* Check that the kernel has every feature the plan needs (qdiscs, VLAN

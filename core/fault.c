@@ -2,6 +2,7 @@
 #include "fault.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,11 +25,14 @@ static const struct {
 };
 
 static struct {
-	bool read, list;
+	bool list;
 	long at;	/* the operation to fail, 0 none */
 	int err;
 	long n;		/* operations counted */
 } F;
+
+/* read once, whichever thread hits first */
+static pthread_once_t fault_once = PTHREAD_ONCE_INIT;
 
 static void fault_report(void)
 {
@@ -54,7 +58,6 @@ static void fault_read(void)
 	const char *v = getenv(FAULT_ENV), *colon;
 	char *end;
 
-	F.read = true;
 	if (!v)
 		return;
 	if (!strcmp(v, "list")) {
@@ -75,12 +78,15 @@ static void fault_read(void)
 
 int fault_hit(enum fault_kind k)
 {
-	if (!F.read)
-		fault_read();
-	F.n++;
+	long n;
+
+	pthread_once(&fault_once, fault_read);
+	/* namespaces are made by several threads at once (ns.c): each hit
+	 * still gets a number of its own */
+	n = __atomic_add_fetch(&F.n, 1, __ATOMIC_RELAXED);
 	if (F.list)
-		fprintf(stderr, "nslab: fault point %ld: %s\n", F.n, kind_names[k]);
-	if (F.n != F.at)
+		fprintf(stderr, "nslab: fault point %ld: %s\n", n, kind_names[k]);
+	if (n != F.at)
 		return 0;
 	errno = F.err;
 	return F.err;
@@ -88,15 +94,14 @@ int fault_hit(enum fault_kind k)
 
 long fault_count(void)
 {
-	return F.n;
+	return __atomic_load_n(&F.n, __ATOMIC_RELAXED);
 }
 
 void fault_skip(long n, const char *where)
 {
 	long i;
 
-	if (!F.read)
-		fault_read();
+	pthread_once(&fault_once, fault_read);
 	for (i = 0; F.list && i < n; i++)
 		fprintf(stderr, "nslab: fault point %ld: %s\n", F.n + 1 + i, where);
 	F.n += n > 0 ? n : 0;
@@ -104,8 +109,7 @@ void fault_skip(long n, const char *where)
 
 const char *fault_child_env(char *buf, size_t len)
 {
-	if (!F.read)
-		fault_read();
+	pthread_once(&fault_once, fault_read);
 	if (F.list)
 		snprintf(buf, len, "%s=list", FAULT_ENV);
 	else if (F.at > F.n)

@@ -398,7 +398,13 @@ static int holder_record(struct state *st, const int *ns_fds,
 	return 0;
 }
 
-static int holder_start(struct state *st, int *keep, int nkeep)
+/* (Re)make the /run/netns symlinks of every node from st. */
+static int holder_link_nodes(const struct state *st);
+
+/* Start the holder and wait for its views; meanwhile (the holder has the
+ * namespace fds from its fork on) make the /run/netns links, their
+ * result in *links: two cores at work on a big lab. */
+static int holder_start(struct state *st, int *keep, int nkeep, int *links)
 {
 	struct holder_exec hx;
 	pid_t gpid;
@@ -417,8 +423,14 @@ static int holder_start(struct state *st, int *keep, int nkeep)
 	hx.envp[1] = hx.envp[2] = NULL;
 	ret = holder_fork_exec(&hx, keep, nkeep, &gpid);
 	close(p[1]);
-	if (!ret)
+	*links = 0;
+	if (!ret) {
+		st->holder = gpid;
+		*links = holder_link_nodes(st);
 		ret = holder_wait_ready(p[0], st, &base);
+	}
+	if (!ret && st->holder != gpid)
+		ret = -EPROTO;	/* not the process we started */
 	close(p[0]);
 	/* never ready (slow, or failed after exec): it must not keep the
 	 * lab's namespaces alive behind our back */
@@ -445,13 +457,11 @@ holder_step(struct state *st, int ret, const char *fmt, ...)
 	return ret;
 }
 
-/* (Re)make the /run/netns symlinks of every node from st. */
-static int holder_link_nodes(const struct state *st);
 
 int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid)
 {
-	int *keep, nkeep = 0, i, ret;
+	int *keep, nkeep = 0, i, ret, links = 0;
 
 	st->why[0] = '\0';
 	ret = holder_record(st, ns_fds, node_names, n);
@@ -471,14 +481,18 @@ int holder_spawn(struct state *st, const int *ns_fds,
 	for (i = 0; i < st->nnodes; i++)
 		if (st->nodes[i].netns_fd >= 0)
 			keep[nkeep++] = st->nodes[i].netns_fd;
-	ret = holder_step(st, holder_start(st, keep, nkeep), "start the holder");
+	ret = holder_step(st, holder_start(st, keep, nkeep, &links),
+			  "start the holder");
 	free(keep);
+	/* the links' one fault point, counted after the holder's own */
+	if (!ret && !links && fault_hit(FAULT_WRITE))
+		links = -errno;
+	if (!ret)
+		ret = holder_step(st, links, "make the links %s/%s.*",
+				  state_netns_dir(), st->name);
 	if (!ret)
 		ret = holder_step(st, state_save(st), "save %s/%s", st->dir,
 				  STATE_NODES_TAB);
-	if (!ret)
-		ret = holder_step(st, holder_link_nodes(st), "make the links %s/%s.*",
-				  state_netns_dir(), st->name);
 	if (ret < 0 && st->holder > 0)
 		holder_kill(st, st->holder, 2000000000ull);
 	if (!ret)
@@ -499,7 +513,7 @@ static int holder_link_one(int dfd, const struct state *st,
 	snprintf(target, sizeof(target), "/proc/%d/fd/%d", (int)st->holder,
 		 n->netns_fd);
 	/* the common case: no entry of that name yet */
-	if (!fault_hit(FAULT_WRITE) && symlinkat(target, dfd, name) == 0)
+	if (symlinkat(target, dfd, name) == 0)
 		return 0;
 	if (errno != EEXIST)
 		return -errno;

@@ -17,12 +17,24 @@
 int ns_new_net(int *fd_out);
 /* n namespaces from one helper thread (n unshares); all or nothing. */
 int ns_new_many(int n, int *fds);
-/* The same, calling each(i, arg) in the helper thread while it is inside
- * the i-th new namespace (per-netns sysctls, a socket bound there): no
- * second pass of setns over every namespace.  A failure of each() ends it
- * like a failed unshare (every fd closed, -1). */
-int ns_new_many_each(int n, int *fds, int (*each)(int i, void *arg),
-		     void *arg);
+/* n namespaces made by `threads` helper threads at once (1 to
+ * NS_THREADS_MAX), thread t taking a contiguous share of them in order.
+ * each(i, t, arg) runs in thread t while it is inside the i-th new
+ * namespace (per-netns sysctls, a socket bound there): no second pass of
+ * setns over every namespace.  All or nothing: a failed unshare or each()
+ * stops every thread, closes every fd made (fds[i] = -1) and returns the
+ * failure of the lowest-numbered namespace that failed, its number in
+ * *failed when failed is not NULL (-1 when no namespace failed: a thread
+ * could not start).  A thread stopped because another failed says
+ * nothing. */
+#define NS_THREADS_MAX 8
+#define NS_THREADS_MIN_NODES 64
+int ns_new_many_each(int n, int *fds, int threads,
+		     int (*each)(int i, int t, void *arg), void *arg,
+		     int *failed);
+/* How many threads make n namespaces: 1 for a small lab, else one per
+ * online CPU up to NS_THREADS_MAX. */
+int ns_threads_for(int n);
 
 /* Write value to the sysctl key inside netns_fd (< 0: the caller's netns).
  * /proc/sys/net/... resolves to the netns of the thread that OPENS the file,
@@ -53,6 +65,19 @@ int ns_run_in(int netns_fd, int (*fn)(void *), void *arg);
 /* Write one sysctl in the calling thread's netns (for code that already
  * runs in a thread that setns()ed, e.g. one worker visiting many nodes). */
 int ns_sysctl_write_here(const char *key, const char *value);
+/* The same for a thread that writes in many namespaces in turn: through a
+ * procfs instance of its own, renewed every NS_PROC_USES writes (the
+ * host's /proc makes each first write in a namespace cost O(namespaces
+ * alive), ns.c).  Start from NS_PROC_INIT; ns_proc_close() at the end. */
+struct ns_proc {
+	int fd;		/* the instance, or NS_PROC_NONE: use /proc */
+	unsigned uses;
+};
+#define NS_PROC_NONE (-2)
+#define NS_PROC_USES 64
+#define NS_PROC_INIT { -1, 0 }
+int ns_sysctl_write_proc(struct ns_proc *p, const char *key, const char *value);
+void ns_proc_close(struct ns_proc *p);
 
 /* What nslab needs of the kernel beyond namespaces, probed without side
  * effects: the new mount API (fsopen, Linux 5.2), pidfds (pidfd_open, 5.3)

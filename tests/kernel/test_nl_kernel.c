@@ -177,17 +177,18 @@ END_TEST
 /* ns_new_many_each runs its callback inside each new namespace: a sysctl
  * written there lands in that namespace only; a failing callback leaves no
  * fd open. */
-static int each_forward(int i, void *arg)
+static int each_forward(int i, int t, void *arg)
 {
 	int *calls = arg;
 
+	ck_assert_int_eq(t, 0);
 	(*calls)++;
 	return ns_sysctl_write_here("net.ipv4.ip_forward", i ? "1" : "0");
 }
 
-static int each_fail(int i, void *arg)
+static int each_fail(int i, int t, void *arg)
 {
-	(void)arg;
+	(void)arg, (void)t;
 	return i == 1 ? -EIO : 0;
 }
 
@@ -196,7 +197,7 @@ START_TEST(test_ns_each)
 	int fds[3] = { -1, -1, -1 }, calls = 0;
 	char v[8];
 
-	ck_assert_int_eq(ns_new_many_each(2, fds, each_forward, &calls), 0);
+	ck_assert_int_eq(ns_new_many_each(2, fds, 1, each_forward, &calls, NULL), 0);
 	ck_assert_int_eq(calls, 2);
 	ck_assert_int_eq(ns_sysctl_read(fds[0], "net.ipv4.ip_forward", v, sizeof(v)), 0);
 	ck_assert_int_eq(v[0], '0');
@@ -204,9 +205,80 @@ START_TEST(test_ns_each)
 	ck_assert_int_eq(v[0], '1');
 	close(fds[0]);
 	close(fds[1]);
-	ck_assert_int_eq(ns_new_many_each(3, fds, each_fail, NULL), -EIO);
+	ck_assert_int_eq(ns_new_many_each(3, fds, 1, each_fail, NULL, NULL), -EIO);
 	ck_assert_int_eq(fds[0], -1);
 	ck_assert_int_eq(fds[1], -1);
+}
+END_TEST
+
+/* Several threads: every namespace made once, by the thread whose share it
+ * is, each a namespace of its own with its own sysctl written through the
+ * threads' own procfs instances (ns_sysctl_write_proc renews them every
+ * NS_PROC_USES writes: 150 namespaces cross that); a failure anywhere
+ * leaves no fd open and names the lowest namespace that failed. */
+#define PAR_N 150
+#define PAR_T 3
+struct par {
+	int calls[PAR_N], thread[PAR_N], fail_at[2];
+	struct ns_proc proc[PAR_T];
+};
+
+static int each_par(int i, int t, void *arg)
+{
+	struct par *p = arg;
+	char v[4];
+
+	__atomic_add_fetch(&p->calls[i], 1, __ATOMIC_RELAXED);
+	p->thread[i] = t;
+	if (i == p->fail_at[0] || i == p->fail_at[1])
+		return -EIO;
+	snprintf(v, sizeof(v), "%d", i % 2);
+	return ns_sysctl_write_proc(&p->proc[t], "net.ipv4.ip_forward", v);
+}
+
+START_TEST(test_ns_each_threads)
+{
+	static struct par p;
+	int fds[PAR_N], i, t, failed;
+	unsigned long ino[PAR_N];
+	char v[8];
+
+	memset(&p, 0, sizeof(p));
+	for (t = 0; t < PAR_T; t++)
+		p.proc[t] = (struct ns_proc)NS_PROC_INIT;
+	p.fail_at[0] = p.fail_at[1] = -1;
+	ck_assert_int_eq(ns_new_many_each(PAR_N, fds, PAR_T, each_par, &p, &failed), 0);
+	ck_assert_int_eq(failed, -1);
+	for (i = 0; i < PAR_N; i++) {
+		ck_assert_int_eq(p.calls[i], 1);
+		/* contiguous shares in order */
+		ck_assert_int_eq(p.thread[i], i * PAR_T / PAR_N);
+		ck_assert_int_ge(fds[i], 0);
+		ck_assert_int_eq(ns_inode(fds[i], &ino[i]), 0);
+		ck_assert_int_eq(ns_sysctl_read(fds[i], "net.ipv4.ip_forward", v, sizeof(v)), 0);
+		ck_assert_int_eq(v[0], '0' + i % 2);
+		if (i)
+			ck_assert_uint_ne(ino[i], ino[i - 1]);
+		close(fds[i]);
+	}
+	for (t = 0; t < PAR_T; t++) {
+		ck_assert_int_ge(p.proc[t].fd, 0);	/* procfs mounts here */
+		ns_proc_close(&p.proc[t]);
+		ck_assert_int_eq(p.proc[t].fd, -1);
+	}
+	/* two threads fail: the lower namespace is the one reported */
+	memset(&p, 0, sizeof(p));
+	for (t = 0; t < PAR_T; t++)
+		p.proc[t] = (struct ns_proc)NS_PROC_INIT;
+	p.fail_at[0] = 120;
+	p.fail_at[1] = 60;
+	ck_assert_int_eq(ns_new_many_each(PAR_N, fds, PAR_T, each_par, &p, &failed), -EIO);
+	ck_assert(failed == 60 || failed == 120);	/* 120 may come first and stop 60's thread */
+	for (i = 0; i < PAR_N; i++)
+		ck_assert_int_eq(fds[i], -1);
+	for (t = 0; t < PAR_T; t++)
+		ns_proc_close(&p.proc[t]);
+	ck_assert_int_eq(ns_new_many_each(2, fds, 0, each_par, &p, NULL), -EINVAL);
 }
 END_TEST
 
@@ -628,6 +700,7 @@ static Suite *nl_kernel_suite(void)
 	tcase_add_test(tc, test_bridge);
 	tcase_add_test(tc, test_bridge_stp);
 	tcase_add_test(tc, test_ns_each);
+	tcase_add_test(tc, test_ns_each_threads);
 	tcase_add_test(tc, test_veth_two_netns);
 	tcase_add_test(tc, test_switch_to_switch);
 	tcase_add_test(tc, test_dup_name_only_that_message);
