@@ -17,6 +17,7 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -522,8 +523,10 @@ static bool node_phase(enum plan_kind k)
 static int build_links(struct apply *a, struct nl_batch *b, struct apply_error *e)
 {
 	const struct plan *p = a->plan;
-	int i, ret, cur = -1;
+	int i, ret, cur = -1, made = 0, veths = 0;
 
+	for (i = 0; i < p->nops; i++)
+		veths += p->ops[i].kind == PLAN_VETH;
 	for (i = 0; i < p->nops; i++) {
 		if (p->ops[i].kind != PLAN_BRIDGE)
 			continue;
@@ -542,21 +545,25 @@ static int build_links(struct apply *a, struct nl_batch *b, struct apply_error *
 			if (ret)
 				return ret;
 			if (a->progress)
-				a->progress("links", i, p->nops);
+				a->progress("links", made, veths);
 		}
+		made++;
 		cur = p->ops[i].node;
 		ret = append(a, b, i, e);
 		if (ret)
 			return ret;
 	}
-	return cur >= 0 ? send_batch(a, a->socks[cur], b, e) : 0;
+	ret = cur >= 0 ? send_batch(a, a->socks[cur], b, e) : 0;
+	if (!ret && a->progress)
+		a->progress("links", veths, veths);
+	return ret;
 }
 
 /* Phase 5: each node's own batch on its own socket. */
 static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *e)
 {
 	const struct plan *p = a->plan;
-	int i, ret, cur = -1;
+	int i, ret, cur = -1, sent = 0;
 
 	for (i = 0; i < p->nops; i++) {
 		const struct plan_op *op = &p->ops[i];
@@ -567,8 +574,8 @@ static int build_nodes(struct apply *a, struct nl_batch *b, struct apply_error *
 			ret = send_batch(a, a->socks[cur], b, e);
 			if (ret)
 				return ret;
-			if (a->progress)
-				a->progress("nodes", cur + 1, a->n);
+			if (a->progress && ++sent < a->n)
+				a->progress("nodes", sent, a->n);
 		}
 		cur = op->node;
 		ret = append(a, b, i, e);
@@ -617,11 +624,28 @@ int apply_build(struct apply *a, struct apply_error *e)
 
 void apply_close_sockets(struct apply *a)
 {
-	int i;
+	int i, fd;
 
 	for (i = 0; a && a->socks && i < a->n; i++) {
 		nl_sock_close(a->socks[i]);
 		a->socks[i] = NULL;
+	}
+	/* Sockets and namespace fds were opened in turns; move the namespace
+	 * fds down into the numbers the sockets left.  The holder keeps them
+	 * at their numbers and puts the node views above the highest, so a
+	 * lab of N nodes then needs 2N open files there, not 3N. */
+	for (i = 0; a && a->fds && i < a->n; i++) {
+		if (a->fds[i] < 0)
+			continue;
+		fd = fcntl(a->fds[i], F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			continue;	/* it stays where it is */
+		if (fd > a->fds[i]) {
+			close(fd);
+			continue;
+		}
+		close(a->fds[i]);
+		a->fds[i] = fd;
 	}
 }
 

@@ -45,7 +45,8 @@ int apply_new(const struct plan *p, struct apply **out);
 /* Namespaces, their early sysctls, one socket in each; then the network;
  * then the lab's own sysctls.  -errno with *e filled. */
 int apply_build(struct apply *a, struct apply_error *e);
-/* Close the netlink sockets (they pin their namespaces too). */
+/* Close the netlink sockets (they pin their namespaces too), and move
+ * the namespace fds down into the numbers they leave (a->fds[] change). */
 void apply_close_sockets(struct apply *a);
 /* Close sockets and namespace fds; NULL ok. */
 void apply_free(struct apply *a);

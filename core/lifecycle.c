@@ -412,7 +412,11 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 		rollback(lab->name, &st, &a);
 		return ret;
 	}
+	if (io->progress)
+		io->progress("node views and /run/netns links", -1, plan->nnodes);
 	ret = spawn_holder(plan, a, st);
+	if (io->progress_end)
+		io->progress_end();
 	if (ret) {
 		io->err("%s: cannot %s: %s", lab->name, st->why[0] ? st->why :
 			"start the lab's holder", strerror(-ret));

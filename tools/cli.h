@@ -26,8 +26,11 @@ void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const char *cmd);
 /* Exit 3 with a one-line message unless we run as root. */
 int cli_need_root(void);
-/* Progress on stderr, only when stderr is a terminal and not -q:
- * cli_progress("up", done, total); cli_progress_end(). */
+/* Progress on stderr, only when stderr is a terminal, not -q, and total
+ * is at least CLI_PROGRESS_MIN: one updating line of phase, count and
+ * rate, cli_progress("links", done, total) (done < 0: a phase without a
+ * count); cli_progress_end() clears it. */
+#define CLI_PROGRESS_MIN 200
 void cli_progress(const char *what, int done, int total);
 void cli_progress_end(void);
 

@@ -1,10 +1,12 @@
 /* nslab.c — the command line: global options, dispatch, messages.
  * The CLI is the only part of nslab that prints and picks exit codes. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -52,14 +54,45 @@ int cli_need_root(void)
 	return EXIT_SYSTEM;
 }
 
+/* One updating line: "nslab: links 400/1110, 2345/s" (phase, count, rate
+ * since the phase began), at most ten times a second; done < 0 names a
+ * phase that has no count.  The namespaces are counted by several threads
+ * at once: one lock. */
 void cli_progress(const char *what, int done, int total)
 {
-	if (cli_quiet || !isatty(STDERR_FILENO) || total < 50)
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const char *phase;
+	static double t0, shown;
+	static int tty = -1;
+	struct timespec ts;
+	double now;
+	bool fresh;
+
+	if (cli_quiet || total < CLI_PROGRESS_MIN)
 		return;
-	if (done != total && done % 25)
-		return;
-	fprintf(stderr, "\rnslab: %s %d/%d", what, done, total);
-	progress_shown = 1;
+	pthread_mutex_lock(&lock);
+	if (tty < 0)
+		tty = isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	fresh = what != phase;
+	if (fresh) {
+		phase = what;
+		t0 = now;
+	}
+	if (tty && (fresh || done == total || now - shown >= 0.1)) {
+		if (done < 0)
+			fprintf(stderr, "\r\033[Knslab: %s (%d)", what, total);
+		else if (now - t0 >= 0.01)
+			fprintf(stderr, "\r\033[Knslab: %s %d/%d, %.0f/s", what,
+				done, total, done / (now - t0));
+		else
+			fprintf(stderr, "\r\033[Knslab: %s %d/%d", what, done,
+				total);
+		shown = now;
+		progress_shown = 1;
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void cli_progress_end(void)
