@@ -27,7 +27,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c)) tests/tsuite.c
 KERN_SRC  := $(sort $(wildcard tests/kernel/*.c)) tests/tsuite.c
 
 PHONY_VM  := check-vm
-.PHONY: all check check-unit check-kernel check-e2e soak analyze $(PHONY_VM) demo install clean deps fuzz bench format
+.PHONY: all check check-unit check-kernel check-e2e soak analyze $(PHONY_VM) demo install clean deps fuzz bench bench-results format
 all: nslab
 
 core/gen/schema_rng.c: topologies/nslab.rng tools/embed.sh
@@ -125,8 +125,14 @@ analyze: $(GEN_SRC)
 	cppcheck $(CPPCHECK_FLAGS) $(ANALYZE_SRC) && echo "cppcheck: no findings" || rc=1; \
 	exit $$rc
 
+# MININET=1 installs Mininet to compare; BENCH_ONLY="1 9", BENCH_SKIP_10K=1
+# and BENCH_RESULTS=FILE as tools/bench/run's header says.
 bench: nslab
 	./tools/bench/run
+
+# One run's table and machine into tools/bench/RESULTS.md (a real run only).
+bench-results: nslab
+	BENCH_RESULTS=tools/bench/RESULTS.md ./tools/bench/run
 
 install: nslab
 	install -D -m 0755 nslab $(DESTDIR)$(PREFIX)/bin/nslab
