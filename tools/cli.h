@@ -77,8 +77,22 @@ int cli_running_model(const struct state *st, const char *name,
 void cli_show_lab(const struct lab *lab, int json);
 /* JSON string (with quotes) on f. */
 void cli_json_str(void *f, const char *s);
-/* argv is exactly "CMD FILE" (else usage, -1). */
-int cli_one_file_arg(int argc, char **argv, const char *cmd);
+/* Where a command's lab comes from: FILE.xml (for show, also a running
+ * lab's NAME) or `--topo SPEC`, a generated topology. */
+struct lab_src {
+	const char *file;
+	const char *topo;
+};
+/* argv[*i] names the lab: --topo SPEC (*i advanced past SPEC) or an
+ * argument not starting with '-': 1 (taken), 0 (not ours, or src already
+ * names one: a usage error). */
+int cli_lab_src_opt(int argc, char **argv, int *i, struct lab_src *src);
+/* argv is "CMD [FLAG] FILE|--topo SPEC", in any order; FLAG (NULL: none)
+ * sets *flag_set.  0, or -1 with the usage printed. */
+int cli_lab_args(int argc, char **argv, const char *flag, bool *flag_set,
+		 struct lab_src *src);
+/* cli_load_topo or cli_load_lab, as src says. */
+int cli_load_src(const struct lab_src *src, struct lab **out);
 /* Does ARG name a lab file rather than a running lab? */
 bool cli_is_file_arg(const char *arg);
 int cli_lab_up(struct lab *lab, const struct plan *plan);

@@ -1,6 +1,7 @@
-/* cmd_check.c — nslab check FILE: read, validate and resolve a lab file,
- * silent on success; and the file loading every command shares.  Needs no
- * root and changes nothing. */
+/* cmd_check.c — nslab check FILE|--topo SPEC: read, validate and resolve a
+ * lab file (or a generated topology), silent on success; and the loading
+ * of labs and lab arguments every command shares.  Needs no root and
+ * changes nothing. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,23 +52,56 @@ bool cli_is_file_arg(const char *arg)
 	       (stat(arg, &st) == 0 && S_ISREG(st.st_mode));
 }
 
-int cli_one_file_arg(int argc, char **argv, const char *cmd)
+int cli_lab_src_opt(int argc, char **argv, int *i, struct lab_src *src)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		cli_usage(cmd);
-		return -1;
+	if (src->file || src->topo)
+		return 0;
+	if (!strcmp(argv[*i], "--topo") && *i + 1 < argc) {
+		src->topo = argv[++*i];
+		return 1;
 	}
-	return 0;
+	if (argv[*i][0] == '-')
+		return 0;
+	src->file = argv[*i];
+	return 1;
+}
+
+int cli_lab_args(int argc, char **argv, const char *flag, bool *flag_set,
+		 struct lab_src *src)
+{
+	int i;
+
+	memset(src, 0, sizeof(*src));
+	if (flag_set)
+		*flag_set = false;
+	for (i = 1; i < argc; i++) {
+		if (flag && !strcmp(argv[i], flag))
+			*flag_set = true;
+		else if (!cli_lab_src_opt(argc, argv, &i, src))
+			break;
+	}
+	if (i == argc && (src->file || src->topo))
+		return 0;
+	cli_usage(argv[0]);
+	return -1;
+}
+
+int cli_load_src(const struct lab_src *src, struct lab **out)
+{
+	/* a generated topology goes the way of a file from here on */
+	return src->topo ? cli_load_topo(src->topo, out) :
+			   cli_load_lab(src->file, out);
 }
 
 int cmd_check(int argc, char **argv)
 {
+	struct lab_src src;
 	struct lab *lab;
 	int ret;
 
-	if (cli_one_file_arg(argc, argv, "check"))
+	if (cli_lab_args(argc, argv, NULL, NULL, &src))
 		return EXIT_USAGE;
-	ret = cli_load_lab(argv[1], &lab);
+	ret = cli_load_src(&src, &lab);
 	if (ret)
 		return ret;
 	lab_free(lab);

@@ -1,6 +1,6 @@
 /* cmd_gen.c — nslab gen SPEC: print the lab file of a generated topology
- * (core/topo.h); and the loading of one, which `up --topo` and `run
- * --topo` share.  Needs no root and changes nothing. */
+ * (core/topo.h); and the loading of one, which the --topo of up, run,
+ * check, plan and show shares.  Needs no root and changes nothing. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-/* cmd_plan.c — nslab plan [--down] FILE: the lab as a bash script of ip,
- * tc and sysctl commands (core/plan_print.c).  Needs no root and changes
- * nothing. */
+/* cmd_plan.c — nslab plan [--down] FILE|--topo SPEC: the lab as a bash
+ * script of ip, tc and sysctl commands (core/plan_print.c).  Needs no root
+ * and changes nothing. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,23 +11,20 @@
 
 int cmd_plan(int argc, char **argv)
 {
+	struct lab_src src;
 	struct plan *plan;
 	struct lab *lab;
-	int down = 0, ret;
+	bool down;
+	int ret;
 
-	if (argc == 3 && !strcmp(argv[1], "--down")) {
-		down = 1;
-		argv++;
-		argc--;
-	}
-	if (cli_one_file_arg(argc, argv, "plan"))
+	if (cli_lab_args(argc, argv, "--down", &down, &src))
 		return EXIT_USAGE;
-	ret = cli_load_lab(argv[1], &lab);
+	ret = cli_load_src(&src, &lab);
 	if (ret)
 		return ret;
 	ret = plan_build_for(lab, PLAN_IMPAIR_SCRIPT, &plan);
 	if (ret) {
-		cli_err("%s: %s", argv[1], strerror(-ret));
+		cli_err("%s: %s", lab->file, strerror(-ret));
 		lab_free(lab);
 		return EXIT_SYSTEM;
 	}

@@ -1,6 +1,4 @@
-/* cmd_show.c — nslab show NAME|FILE.xml [--json]. */
-#include <string.h>
-
+/* cmd_show.c — nslab show NAME|FILE.xml|--topo SPEC [--json]. */
 #include "cli.h"
 #include "lab.h"
 
@@ -8,23 +6,16 @@ int cli_show_live(const char *name, int json);
 
 int cmd_show(int argc, char **argv)
 {
-	const char *what = NULL;
+	struct lab_src src;
 	struct lab *lab;
-	int i, json = 0, ret;
+	bool json;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			json = 1;
-		else if (argv[i][0] != '-' && !what)
-			what = argv[i];
-		else
-			return cli_usage("show");
-	}
-	if (!what)
-		return cli_usage("show");
-	if (!cli_is_file_arg(what))
-		return cli_show_live(what, json);
-	ret = cli_load_lab(what, &lab);
+	if (cli_lab_args(argc, argv, "--json", &json, &src))
+		return EXIT_USAGE;
+	if (src.file && !cli_is_file_arg(src.file))
+		return cli_show_live(src.file, json);
+	ret = cli_load_src(&src, &lab);
 	if (ret)
 		return ret;
 	cli_show_lab(lab, json);

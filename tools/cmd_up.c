@@ -42,7 +42,8 @@ int cli_lab_up(struct lab *lab, const struct plan *plan)
 }
 
 struct up_args {
-	const char *file, *topo, *name;	/* FILE.xml or --topo SPEC */
+	struct lab_src src;	/* FILE.xml or --topo SPEC */
+	const char *name;
 	bool keep;
 	struct test_opts t;
 };
@@ -61,21 +62,16 @@ static int parse_args(int argc, char **argv, struct up_args *u, bool run)
 			continue;
 		if (!strcmp(argv[i], "--name") && i + 1 < argc)
 			u->name = argv[++i];
-		else if (!strcmp(argv[i], "--topo") && i + 1 < argc &&
-			 !u->topo)
-			u->topo = argv[++i];
 		else if (run && !strcmp(argv[i], "--keep"))
 			u->keep = true;
 		else if (!strcmp(argv[i], "-v"))
 			cli_verbose = 1;
 		else if (!strcmp(argv[i], "-q"))
 			cli_quiet = 1;
-		else if (argv[i][0] != '-' && !u->file)
-			u->file = argv[i];
-		else
+		else if (!cli_lab_src_opt(argc, argv, &i, &u->src))
 			goto usage;
 	}
-	if (!u->file != !u->topo)
+	if (u->src.file || u->src.topo)
 		return 0;
 usage:
 	cli_usage(run ? "run" : "up");
@@ -87,8 +83,7 @@ static int load(const struct up_args *u, struct lab **lab, struct plan **plan)
 	enum plan_impair how;
 	int ret;
 
-	/* a generated topology goes the way of a file from here on */
-	ret = u->topo ? cli_load_topo(u->topo, lab) : cli_load_lab(u->file, lab);
+	ret = cli_load_src(&u->src, lab);
 	if (ret)
 		return ret;
 	if (u->name) {

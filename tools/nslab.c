@@ -176,15 +176,21 @@ static const struct command commands[] = {
 	  "command's.\n" },
 	{ "ls", cmd_ls, "[--json]", "running labs",
 	  "  --json       print the list as JSON\n" },
-	{ "show", cmd_show, "NAME|FILE.xml [--json]",
+	{ "show", cmd_show, "NAME|FILE.xml [--json]\n--topo SPEC [--json]",
 	  "nodes, interfaces, addresses, routes, links",
+	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
+	  "               --help): the lab up --topo SPEC would build\n"
 	  "  --json       print the same as JSON\n"
 	  "\nThe argument is a file when it contains '/', ends in .xml or names\n"
 	  "an existing file; else the name of a running lab (needs root).\n" },
-	{ "check", cmd_check, "FILE.xml", "validate only; silent on success",
-	  NULL },
-	{ "plan", cmd_plan, "[--down] FILE.xml",
+	{ "check", cmd_check, "FILE.xml\n--topo SPEC",
+	  "validate only; silent on success",
+	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
+	  "               --help)\n" },
+	{ "plan", cmd_plan, "[--down] FILE.xml\n[--down] --topo SPEC",
 	  "print an equivalent ip/tc shell script",
+	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
+	  "               --help)\n"
 	  "  --down       print the script that tears the lab down\n" },
 	{ "gen", cmd_gen, "SPEC [--name NAME]",
 	  "print the lab file of a generated topology",
@@ -204,7 +210,8 @@ static const struct command commands[] = {
 	  "    mesh,N                 N routers all linked, a host on each (n)\n"
 	  "  --name NAME  the lab's name (default: the kind)\n"
 	  "\nNames, host addresses (10.0.0.1/8 up), links and their order are\n"
-	  "Mininet 2.3's; up and run --topo SPEC build the same lab file.\n" },
+	  "Mininet 2.3's; up, run, check, plan and show --topo SPEC take the\n"
+	  "same lab file.\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 

@@ -5,6 +5,10 @@
 #          kind or --name;
 #   bad:   a bad spec exits 2 naming the part at fault, for gen, up and
 #          run alike, and builds nothing;
+#   check, plan, show --topo: the generated lab without building it:
+#          check is silent, a bad spec exits 2 as for up, plan is the plan
+#          of the file gen prints (3 namespaces and 2 veths for single,2),
+#          show --json has linear,2's 4 nodes and 3 links;
 #   run --topo tree,2,2: up and down, exit 0, nothing left;
 #   up --topo single,3: Mininet's names and addresses (h1 10.0.0.1/8),
 #          pingall answers, test and link work from the copy up kept of
@@ -41,6 +45,45 @@ expect_rc 2 "up --topo torus,3 (y missing)" "$NSLAB" up --topo torus,3 --name "$
 grep -qF 'torus needs y' <<<"$ERR" || fail "up --topo torus,3 says: $ERR"
 expect_rc 2 "up with a file and --topo" "$NSLAB" up "$T/gen.xml" --topo single,2 --name "$LAB"
 [ -e "/run/nslab/$LAB" ] && fail "a refused spec left /run/nslab/$LAB"
+
+# ---- check, plan, show --topo ------------------------------------------------
+expect_rc 0 "check --topo tree,2,2" "$NSLAB" check --topo tree,2,2
+[ -z "$OUT$ERR" ] || fail "check --topo tree,2,2 is not silent: $OUT$ERR"
+expect_rc 2 "check --topo tree,0" "$NSLAB" check --topo tree,0
+[ "$ERR" = 'nslab: --topo "tree,0": depth must be at least 1' ] ||
+	fail "check --topo tree,0 says: $ERR"
+expect_rc 2 "check with a file and --topo" "$NSLAB" check "$T/gen.xml" --topo single,2
+expect_rc 2 "check --topo without a spec" "$NSLAB" check --topo
+expect_rc 0 "plan --topo single,2" "$NSLAB" plan --topo single,2
+plan=$OUT
+# one namespace per node, named LAB.NODE
+ns=$(grep -E '^ip netns add ' <<<"$plan" | sort | tr '\n' ' ')
+[ "$ns" = "ip netns add single.h1 ip netns add single.h2 ip netns add single.s1 " ] ||
+	fail "plan --topo single,2: the namespaces are: $ns"
+# two veths, made in s1 on its bridge, h1 on s1:eth1 and h2 on s1:eth2
+[ "$(grep -c ' type veth peer ' <<<"$plan")" = 2 ] ||
+	fail "plan --topo single,2 has not 2 veths: $(grep ' type veth ' <<<"$plan")"
+grep -qE '^ip -n single\.s1 link add eth1 .* master br0 type veth peer name eth0 .* netns single\.h1$' <<<"$plan" ||
+	fail "plan --topo single,2: no veth s1:eth1 -- h1:eth0"
+grep -qE '^ip -n single\.s1 link add eth2 .* master br0 type veth peer name eth0 .* netns single\.h2$' <<<"$plan" ||
+	fail "plan --topo single,2: no veth s1:eth2 -- h2:eth0"
+grep -qx 'ip -n single.h1 addr add 10.0.0.1/8 dev eth0' <<<"$plan" ||
+	fail "plan --topo single,2 does not give h1 10.0.0.1/8"
+# the plan of the file gen prints, but for the file's name in the comments
+expect_rc 0 "gen single,2" "$NSLAB" gen single,2
+printf '%s\n' "$OUT" > "$T/single2.xml"
+diff <("$NSLAB" plan "$T/single2.xml" | grep -v '^#') <(grep -v '^#' <<<"$plan") > /dev/null ||
+	fail "plan --topo single,2 is not the plan of gen single,2's file"
+expect_rc 0 "plan --down --topo single,2" "$NSLAB" plan --down --topo single,2
+grep -qx 'ip netns del single.s1 2>/dev/null' <<<"$OUT" ||
+	fail "plan --down --topo single,2 does not remove s1: $OUT"
+expect_rc 0 "show --topo linear,2 --json" "$NSLAB" show --topo linear,2 --json
+counts=$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(len(d["nodes"]), len(d["links"]))' <<<"$OUT") ||
+	fail "show --topo linear,2 --json is not JSON: $OUT"
+[ "$counts" = "4 3" ] || fail "show --topo linear,2 --json: nodes and links: $counts, expected 4 3"
+expect_rc 2 "show --topo donut,3" "$NSLAB" show --topo donut,3
+grep -qF 'nslab: --topo "donut,3": unknown kind "donut"' <<<"$ERR" ||
+	fail "show --topo donut,3 says: $ERR"
 
 # ---- run --topo --------------------------------------------------------------
 expect_rc 0 "run --topo tree,2,2" "$NSLAB" run --topo tree,2,2 --name "$LAB"
