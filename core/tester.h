@@ -1,5 +1,5 @@
 /* tester.h — running a lab's <tests> against the running lab
- * (topologies/README.md, "Tests"; README.md, "nslab test").
+ * (topologies/README.md, "Tests"; README.md, "Tests: `nslab run` in CI").
  *
  * Steps run one after another in document order.  A check (ping, pingall,
  * run, iperf, exec) with timeout= is retried about every half second until

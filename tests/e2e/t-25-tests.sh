@@ -1,6 +1,6 @@
 #!/bin/bash
 # t-25: nslab test and nslab run execute <tests> (topologies/README.md,
-# "Tests"; README.md, "nslab test"): every step kind in a passing and a
+# "Tests"; README.md, "Tests: `nslab run` in CI"): every step kind in a passing and a
 # failing variant, with the exact ok / not ok line and the exit status;
 # retried checks report how long they took; link-down is seen in the data
 # path; --tap is valid TAP 13 (parsed by Perl's TAP::Parser); --junit is
