@@ -576,13 +576,28 @@ static int run_line(struct console *c, const char *line)
 
 /* ---- input ----------------------------------------------------------------- */
 
+/* ~/.nslab_history, only where nobody else could point it elsewhere: we
+ * run as root, and under sudo $HOME may be a user's, where a symlink
+ * named .nslab_history would have root write over any file.  So the home
+ * must be ours and writable by us alone, and the file, if there, a plain
+ * file of ours; else no history is kept. */
 static char *history_path(void)
 {
 	const char *home = getenv("HOME");
+	struct stat sb;
 	char *p;
 
-	if (!home || !*home || asprintf(&p, "%s/.nslab_history", home) < 0)
+	if (!home || *home != '/' || stat(home, &sb) < 0 ||
+	    !S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
+	    (sb.st_mode & 022))
 		return NULL;
+	if (asprintf(&p, "%s/.nslab_history", home) < 0)
+		return NULL;
+	if (lstat(p, &sb) == 0 && (!S_ISREG(sb.st_mode) ||
+				   sb.st_uid != geteuid() || sb.st_nlink != 1)) {
+		free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -613,8 +628,13 @@ static void run_terminal(struct console *c)
 		run_line(c, line);
 		free(line);
 	}
-	if (hist && !write_history(hist))
-		chmod(hist, 0600);	/* lines may hold secrets */
+	if (hist) {	/* lines may hold secrets: ours alone, from the start */
+		mode_t um = umask(077);
+
+		if (!write_history(hist))
+			chmod(hist, 0600);
+		umask(um);
+	}
 	free(hist);
 }
 
