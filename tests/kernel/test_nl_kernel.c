@@ -214,10 +214,10 @@ END_TEST
 /* Several threads: every namespace made once, by the thread whose share it
  * is, each a namespace of its own with its own sysctl written through the
  * threads' own procfs instances (ns_sysctl_write_proc renews them every
- * NS_PROC_USES writes: 150 namespaces cross that); a failure anywhere
- * leaves no fd open and names the lowest namespace that failed. */
-#define PAR_N 150
-#define PAR_T 3
+ * NS_PROC_USES writes: each thread's 70 cross that once); a failure
+ * anywhere leaves no fd open and names the lowest namespace that failed. */
+#define PAR_N 140
+#define PAR_T 2
 struct par {
 	int calls[PAR_N], thread[PAR_N], fail_at[2];
 	struct ns_proc proc[PAR_T];
@@ -263,6 +263,8 @@ START_TEST(test_ns_each_threads)
 	}
 	for (t = 0; t < PAR_T; t++) {
 		ck_assert_int_ge(p.proc[t].fd, 0);	/* procfs mounts here */
+		ck_assert_uint_eq(p.proc[t].uses, PAR_N / PAR_T);
+		ck_assert_uint_gt(p.proc[t].uses, NS_PROC_USES);
 		ns_proc_close(&p.proc[t]);
 		ck_assert_int_eq(p.proc[t].fd, -1);
 	}
@@ -270,8 +272,8 @@ START_TEST(test_ns_each_threads)
 	memset(&p, 0, sizeof(p));
 	for (t = 0; t < PAR_T; t++)
 		p.proc[t] = (struct ns_proc)NS_PROC_INIT;
-	p.fail_at[0] = 120;
-	p.fail_at[1] = 60;
+	p.fail_at[0] = 120;	/* thread 1's share */
+	p.fail_at[1] = 60;	/* thread 0's */
 	ck_assert_int_eq(ns_new_many_each(PAR_N, fds, PAR_T, each_par, &p, &failed), -EIO);
 	ck_assert(failed == 60 || failed == 120);	/* 120 may come first and stop 60's thread */
 	for (i = 0; i < PAR_N; i++)

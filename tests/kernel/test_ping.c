@@ -130,9 +130,13 @@ static void rtt_plausible(const struct ping_result *r)
 	ck_assert(r->rtt_min_ms > 0);
 	ck_assert(r->rtt_min_ms <= r->rtt_avg_ms);
 	ck_assert(r->rtt_avg_ms <= r->rtt_max_ms);
-	/* a veth and a bridge on one machine: well under a second (a first
-	 * request waits for ARP, which answers at once here) */
-	ck_assert_msg(r->rtt_max_ms < 1000, "rtt max %.3f ms", r->rtt_max_ms);
+	/* a veth and a bridge on one machine: well under a second, but for
+	 * one ARP retry (1 s): a bridge port forwards once the kernel's
+	 * linkwatch has seen its carrier, and linkwatch waits for the RTNL
+	 * lock, which the kernel holds while it frees the namespaces of
+	 * earlier tests (core/README.md, "Kernel facts: namespaces at
+	 * scale" 2); seen twice in CI at 1007 and 1022 ms */
+	ck_assert_msg(r->rtt_max_ms < 2000, "rtt max %.3f ms", r->rtt_max_ms);
 }
 
 static void ping_ok(int from, int to, int family)
