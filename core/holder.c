@@ -457,7 +457,6 @@ holder_step(struct state *st, int ret, const char *fmt, ...)
 	return ret;
 }
 
-
 int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid)
 {
