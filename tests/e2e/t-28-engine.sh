@@ -139,7 +139,10 @@ lab_inodes "$LAB"
 "$NSLAB" exec "$LAB" h1 ping -q -c 20 -i 0.05 -W 3 h2 > "$T/ping" 2>&1
 read -r rmin ravg < <(rtt < "$T/ping")
 diag "h1 -> h2 across two switches: RTT min $rmin avg $ravg ms (want 15 + 2x5 + 2x2 = 29)"
-between "$rmin" 28.9 "$(hi 30)" || fail "RTT min $rmin ms across both switches, want 29 (28.9..30)"
+# Six passes through the relay (three links, both ways): each may add a
+# wakeup's latency, more under the sanitizers (CI saw 30.08 once), so the
+# ceiling allows 0.3 ms a pass, as the one-link checks above allow 0.6 for two.
+between "$rmin" 28.9 "$(hi 30.8)" || fail "RTT min $rmin ms across both switches, want 29 (28.9..30.8)"
 [ "$(received < "$T/ping")" = 20 ] || fail "h1 -> h2: $(received < "$T/ping") of 20 answered"
 "$NSLAB" exec "$LAB" h2 tc qdisc show dev eth0 | grep -q "tbf 1: root" || fail "no TBF on h2:eth0 (rate stays in the kernel)"
 "$NSLAB" exec "$LAB" h2 iperf3 -s -1 -D > /dev/null 2>&1
@@ -189,7 +192,7 @@ X
 expect_rc 0 "up (switch ends as a, reversed)" "$NSLAB" up "$h" && lab_inodes "$LAB"
 "$NSLAB" exec "$LAB" h1 ping -q -c 10 -i 0.05 -W 3 h2 > "$T/ping" 2>&1
 read -r rmin ravg < <(rtt < "$T/ping")
-between "$rmin" 11.9 "$(hi 13)" || fail "RTT min $rmin ms, want 12 (2 x 3 ms x 2 links)"
+between "$rmin" 11.9 "$(hi 13.8)" || fail "RTT min $rmin ms, want 12 (2 x 3 ms x 2 links; six relay passes at 0.3 ms, as above)"
 [ "$(received < "$T/ping")" = 10 ] || fail "h1 -> h2 reversed: $(received < "$T/ping") of 10 answered"
 expect_rc 0 "down" "$NSLAB" down "$LAB"
 assert_clean && pass "nothing left"
