@@ -212,6 +212,13 @@ static const struct command commands[] = {
 	  "\nNames, host addresses (10.0.0.1/8 up), links and their order are\n"
 	  "Mininet 2.3's; up, run, check, plan and show --topo SPEC take the\n"
 	  "same lab file.\n" },
+	{ "import", cmd_import, "clab FILE.clab.yml\nkathara DIR",
+	  "print another tool's lab as an nslab lab file",
+	  "  clab FILE    a containerlab topology (kind linux and bridge nodes)\n"
+	  "  kathara DIR  a Kathara lab directory (lab.conf, NODE.startup,\n"
+	  "               NODE/)\n"
+	  "\nThe lab file goes to stdout; each thing that could not be carried\n"
+	  "over is named on stderr, one line each.\n" },
 	{ NULL, NULL, NULL, NULL, NULL },
 };
 
