@@ -21,6 +21,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <sys/prctl.h>
 #include <fcntl.h>
@@ -39,7 +40,11 @@
 
 #define HOLDER_PREFIX "nslab: lab "
 #define HOLDER_READY_ENV "NSLAB_HOLDER_READY"
+/* How long up waits for the holder's views: 10 s, plus 20 ms a node, as a
+ * node's view costs about 1 ms on a quiet 2-core machine and 10,000 of
+ * them took over 10 s under load (core/README.md, "Speed"). */
 #define HOLDER_READY_MS 10000
+#define HOLDER_READY_NODE_MS 20
 
 bool holder_is_argv0(const char *argv0)
 {
@@ -334,6 +339,9 @@ static int holder_note(struct state *st);
 static int holder_wait_ready(int rfd, struct state *st, int *base)
 {
 	struct pollfd pfd = { .fd = rfd, .events = POLLIN };
+	long long wait_ms = HOLDER_READY_MS +
+			    (long long)HOLDER_READY_NODE_MS * st->nnodes;
+	int timeout = wait_ms > INT_MAX ? INT_MAX : (int)wait_ms;
 	int err, stage, node;
 	long ops = 0;
 	char buf[96];
@@ -341,9 +349,13 @@ static int holder_wait_ready(int rfd, struct state *st, int *base)
 	ssize_t n;
 
 	while (len < sizeof(buf) - 1) {
-		n = poll(&pfd, 1, HOLDER_READY_MS);
+		n = poll(&pfd, 1, timeout);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0)
+			snprintf(st->why, sizeof(st->why),
+				 "start the holder (its node views were not ready within %lld s)",
+				 wait_ms / 1000);
 		if (n <= 0)
 			return n < 0 ? -errno : -ETIMEDOUT;
 		n = read(rfd, buf + len, sizeof(buf) - 1 - len);
