@@ -284,7 +284,7 @@ static int engine_ready(const struct life_io *io, const struct plan *p,
 /* Tear down whatever exists of the lab; used on every failure path. */
 static void rollback(const char *name, struct state **st, struct apply **a)
 {
-	struct life_down_report rep;
+	struct life_down_report rep = { .progress = NULL };
 
 	apply_free(*a);
 	*a = NULL;
@@ -637,10 +637,12 @@ int life_down(const char *lab, struct life_down_report *rep)
 	pid_t holders[DOWN_MAX_HOLDERS];
 	struct pins s = { 0 };
 	struct state *st;
+	void (*progress)(const char *, int, int) = rep->progress;
 	int nh = 0, ret, i;
 	rlim_t max_files;
 
 	memset(rep, 0, sizeof(*rep));
+	rep->progress = progress;
 	ret = state_open(lab, &st);
 	if (ret == -ENOENT)
 		st = down_ghost(lab);
@@ -662,10 +664,15 @@ int life_down(const char *lab, struct life_down_report *rep)
 		pin_holder(st, holders[i], &s);
 	if (!nh)
 		pin_recorded(st, &s);
+	if (progress)
+		progress("stopping the nodes' processes", -1, st->nnodes);
 	ret = runner_kill_lab(s.ino, s.n, 0, &rep->nkilled);
 	if (!ret)
 		ret = down_holders(st, holders, nh);
 	rep->nholders = nh;
+	if (progress && !ret)
+		progress("removing the /run/netns links and the lab's files",
+			 -1, st->nnodes);
 	if (!ret)
 		ret = state_remove(st);
 	/* and what an `up` killed before it made the lab dir left */

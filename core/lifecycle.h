@@ -37,6 +37,10 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io);
  * .LAB.PID an `up` killed early left).  0 also when the lab
  * does not exist (*existed false); a half-built lab is removed too. */
 struct life_down_report {
+	/* in: called between the phases of a big lab's teardown (the
+	 * progress line, tools/cli.h), or NULL */
+	void (*progress)(const char *what, int done, int total);
+	/* out: */
 	bool existed;
 	int nkilled;		/* processes killed in the lab's nodes */
 	int nholders;		/* holders ended */

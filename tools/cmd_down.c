@@ -23,7 +23,7 @@
 
 static int down_one(const char *lab)
 {
-	struct life_down_report rep;
+	struct life_down_report rep = { .progress = cli_progress };
 	int ret;
 
 	if (!state_name_ok(lab)) {
@@ -31,6 +31,7 @@ static int down_one(const char *lab)
 		return EXIT_USAGE;
 	}
 	ret = life_down(lab, &rep);
+	cli_progress_end();
 	if (ret == -EPERM || ret == -EUCLEAN) {
 		cli_err("down %s: %s/%s is not a lab's directory (%s); not "
 			"touching it", lab, state_run_dir(), lab, ret == -EPERM ?

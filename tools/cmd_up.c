@@ -160,7 +160,7 @@ int cmd_up(int argc, char **argv)
 
 int cmd_run(int argc, char **argv)
 {
-	struct life_down_report rep;
+	struct life_down_report rep = { .progress = cli_progress };
 	struct up_args u;
 	struct plan *plan;
 	struct lab *lab;
@@ -172,11 +172,16 @@ int cmd_run(int argc, char **argv)
 		ret = cli_run_tests(lab, plan, &u.t);
 	if (got_signal)
 		ret = 128 + (int)got_signal;
-	if (u.keep && !got_signal)
+	if (u.keep && !got_signal) {
 		cli_info("lab %s kept running (nslab down %s)", lab->name, lab->name);
-	else if (life_down(lab->name, &rep) && !ret) {
-		cli_err("%s: teardown failed", lab->name);
-		ret = EXIT_SYSTEM;
+	} else {
+		int down = life_down(lab->name, &rep);
+
+		cli_progress_end();
+		if (down && !ret) {
+			cli_err("%s: teardown failed", lab->name);
+			ret = EXIT_SYSTEM;
+		}
 	}
 	plan_free(plan);
 	lab_free(lab);

@@ -55,7 +55,13 @@ if command -v script > /dev/null; then
 	done
 	grep -qE 'nslab: namespaces [0-9]+/201, [0-9]+/s' "$T/tty.lines" ||
 		fail "no rate in the progress: $(tr '\n' '|' < "$T/tty.lines" | tail -c 400)"
-	expect_rc 0 "down after up in a terminal" "$NSLAB" down "$LAB"
+	script -qec "$NSLAB down $LAB" /dev/null > "$T/tty" 2>&1 || fail "down in a terminal failed: $(tail -c 300 "$T/tty")"
+	tr '\r' '\n' < "$T/tty" > "$T/tty.lines"
+	for want in "stopping the nodes' processes" 'removing the /run/netns links'; do
+		grep -qF "nslab: $want" "$T/tty.lines" && pass "progress of down: $want" ||
+			fail "no progress line 'nslab: $want' from down in: $(tr '\n' '|' < "$T/tty.lines" | tail -c 400)"
+	done
+	[ -e "/run/nslab/$LAB" ] && fail "down in a terminal left /run/nslab/$LAB"
 else
 	echo "# SKIP progress in a terminal: script(1) is not installed"
 fi

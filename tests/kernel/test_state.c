@@ -99,7 +99,7 @@ static void fixture_setup(void)
 
 static void fixture_teardown(void)
 {
-	struct life_down_report rep;
+	struct life_down_report rep = { .progress = NULL };
 
 	life_down(lab_name, &rep);
 	nftw(tmp_root, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
@@ -348,7 +348,7 @@ START_TEST(test_holder)
 	ck_assert_int_eq(runner_open_netns(st, 0, &fd), -ENOENT);
 	state_close(st);
 	{
-		struct life_down_report rep;
+		struct life_down_report rep = { .progress = NULL };
 
 		ck_assert_int_eq(life_down(lab_name, &rep), 0);
 		ck_assert(rep.existed);
@@ -413,7 +413,7 @@ START_TEST(test_holder_proof)
 	char *argv[] = { "/bin/sh", "-c", "exec sleep 1000", NULL };
 	struct runner_cmd c = { .argv = argv, .fd_in = -1, .fd_out = -1,
 				.fd_err = -1, .background = true };
-	struct life_down_report rep;
+	struct life_down_report rep = { .progress = NULL };
 	unsigned long long start, exe;
 	struct runner_fail f;
 	unsigned long ino;
