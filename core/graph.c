@@ -239,9 +239,12 @@ int graph_write(const struct lab *lab, FILE *f)
 
 	fputs("graph ", f);
 	graph_dot_str(f, lab->name);
+	/* room between nodes, and end labels away from the node, so that
+	 * the labels of a node's several links do not overlap */
 	fputs(" {\n"
+	      "\tgraph [nodesep=0.8, ranksep=1];\n"
 	      "\tnode [fontsize=11];\n"
-	      "\tedge [fontsize=9, labelfontsize=9];\n", f);
+	      "\tedge [fontsize=9, labelfontsize=9, labeldistance=2];\n", f);
 	for (i = 0; i < lab->nnodes && !ret; i++)
 		ret = node_stmt(lab, i, f);
 	for (i = 0; i < lab->nlinks && !ret; i++)
