@@ -65,7 +65,7 @@ tests/kernel/run: $(KERN_SRC:.c=.o) core/libnslab.a
 
 deps:
 	@pkg-config --exists $(PKGS) check && \
-	  ( for c in cc ip tc bridge iperf3 ping python3 setpriv bird birdc vtysh nft; do \
+	  ( for c in cc ip tc bridge iperf3 ping python3 setpriv bird birdc vtysh nft dot; do \
 	    command -v $$c >/dev/null || exit 1; done ) || ./tools/install-deps
 
 # Unit tests need no root; kernel and e2e tests run only as root.

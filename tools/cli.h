@@ -51,6 +51,7 @@ int cmd_pingall(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_cli(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 

@@ -192,6 +192,18 @@ static const struct command commands[] = {
 	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
 	  "               --help)\n"
 	  "  --down       print the script that tears the lab down\n" },
+	{ "graph", cmd_graph, "NAME|FILE.xml [--format dot|svg|png]\n"
+	  "--topo SPEC [--format dot|svg|png]",
+	  "the lab as a Graphviz graph",
+	  "  --topo SPEC  a generated topology instead of a file (nslab gen\n"
+	  "               --help)\n"
+	  "  --format F   dot (the default: Graphviz's DOT text, needs nothing),\n"
+	  "               svg or png (rendered by Graphviz's dot, which must be\n"
+	  "               installed; png is refused on a terminal)\n"
+	  "\nOne node per host, router (ellipse) and switch (box3d), one edge per\n"
+	  "<link> with each end's interface and addresses, and the link's VLANs\n"
+	  "and shaping.  The argument is read as show reads it: a running lab's\n"
+	  "NAME needs root.\n" },
 	{ "gen", cmd_gen, "SPEC [--name NAME]",
 	  "print the lab file of a generated topology",
 	  "  SPEC         Mininet's --topo syntax, KIND[,VALUE...]; a value may\n"
