@@ -131,29 +131,22 @@ expect_comp "$N exec $LAB h1 ip" "$(compgen -c ip | sort -u | tr '\n' ' ')"
 expect_comp "$N exec $LAB h1 -- ip" "$(compgen -c ip | sort -u | tr '\n' ' ')"
 expect_comp "$N exec $LAB h1 ping -" ""
 expect_comp "$N link $LAB h" "h1 h2"
-expect_comp "$N link $LAB h1:" "h1:eth0 h1:eth1"
-expect_comp "$N link $LAB h1:eth0 s1:" "s1:eth1 s1:eth2"
+# bash replaces only what follows the last ':' (h1:<TAB> completes
+# h1:eth0 from the reply eth0): the replies leave out what comes before
+expect_comp "$N link $LAB h1:" "eth0 eth1"
+expect_comp "$N link $LAB h1:eth0 s1:" "eth1 eth2"
+expect_comp "$N link $LAB h1:eth0 s1:eth" "eth1 eth2"
 expect_comp "$N link $LAB h1 s1 " "up down set"
 expect_comp "$N link $LAB h1 s1 set " "rate= delay= jitter= loss= duplicate= reorder= corrupt= queue="
 expect_comp "$N link $LAB h1 s1 set rate=1mbit del" "delay="
 expect_comp "$N link $LAB h1 s1 set delay=" ""
 expect_comp "$N link $LAB h1 s1 up " ""
-# bash replaces only what follows the last ':': the replies must too
-(
-	. "$script"
-	line="$N link $LAB h1:"
-	COMP_LINE=$line COMP_POINT=${#line}
-	COMP_WORDS=("$N" link "$LAB" h1 :)
-	COMP_CWORD=4
-	_nslab 2> /dev/null
-	[ "$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')" = "eth0 eth1 " ]
-) || fail "'link LAB h1:<TAB>' does not reply with what follows the ':' (eth0 eth1)"
 # show NAME|FILE.xml: both the lab and the files
 expect_has "$N show " "$LAB"
 expect_comp "$N show $T/files/l" "$T/files/lab1.xml"
 # capture NAME NODE:IFACE, once it exists
 if "$NSLAB" capture --help > /dev/null 2>&1; then
-	expect_has "$N capture $LAB h1:" h1:eth0 h1:eth1
+	expect_has "$N capture $LAB h1:" eth0 eth1
 else
 	diag "no capture command in this nslab: NODE:IFACE not checked"
 fi
@@ -174,7 +167,7 @@ if id nobody > /dev/null 2>&1; then
 		fail "as nobody, 'exec <TAB>' gave $(sed -n 1p <<< "$got"), without $LAB"
 	elif [ "$(sed -n 2p <<< "$got")" != "[h1 h2 s1 ]" ]; then
 		fail "as nobody, 'exec $LAB <TAB>' gave $(sed -n 2p <<< "$got"), expected the nodes (nodes.tab)"
-	elif [ "$(sed -n 3p <<< "$got")" != "[]" ] || [ "$(wc -l <<< "$got")" != 3 ]; then
+	elif ! [[ "$(sed -n 3p <<< "$got")" =~ ^\[\ ?\]$ ]] || [ "$(wc -l <<< "$got")" != 3 ]; then
 		fail "as nobody, 'link $LAB h1:<TAB>' printed or offered something: $got"
 	else
 		pass "without root: labs from ls, nodes from nodes.tab, no interfaces, no noise"

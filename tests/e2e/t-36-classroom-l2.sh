@@ -108,7 +108,11 @@ blocked=$(awk '$3 == "blocking" { print $1 ":" $2 }' "$T/ports")
 [ "$blocked" = s2:eth1 ] && pass "STP: exactly one port blocks across s1, s2, s3: $blocked (of the s1-s2 link)" ||
 	fail "STP: the blocked port is '$blocked', expected s2:eth1"
 
-# the blocked port carries nothing; h1 -> h2 goes s2-s3 (s2:eth2)
+# the blocked port carries nothing; h1 -> h2 goes s2-s3 (s2:eth2).  (Just
+# after the link came back, s2 may still send h2's frames to eth1, where it
+# learned h2 while s2-s3 was cut, and eth1 drops them: the topology change
+# makes such entries age out within a forward delay or two.)
+wait_for 20 "$NSLAB" exec "$STP" h1 ping -c 1 -W 1 h2 || fail "STP: h1 does not reach h2 over s2-s3"
 b1=$(tx "$STP" s2 eth1) b2=$(tx "$STP" s2 eth2)
 "$NSLAB" exec "$STP" h1 ping -c 20 -i 0.05 -W 2 h2 > /dev/null || fail "STP: h1 does not reach h2"
 d1=$(($(tx "$STP" s2 eth1) - b1)) d2=$(($(tx "$STP" s2 eth2) - b2))
@@ -140,7 +144,8 @@ if expect_rc 0 "up the copy with stp=\"off\"" "$NSLAB" up "$T/loop.xml"; then
 	sleep 1
 	d2=$(($(rx "$LOOP" h2) - r2))
 	"$NSLAB" down "$LOOP" || fail "down of the storming lab failed"
-	[ "$d2" -ge 1000 ] && pass "control: without STP one broadcast gave h2 $d2 frames in 1 s" ||
+	# (thousands a second on the host; far fewer under an emulated CPU)
+	[ "$d2" -ge 100 ] && pass "control: without STP one broadcast gave h2 $d2 frames in 1 s" ||
 		fail "control: without STP one broadcast gave h2 only $d2 frames in 1 s (no storm: the check above proves nothing)"
 fi
 
