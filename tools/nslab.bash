@@ -81,7 +81,7 @@ _nslab_labs()
 # it, node names from nodes.tab.
 _nslab_nodes()
 {
-	local lab=$1 kind=${2:-} line node= json dir
+	local lab=$1 kind=${2:-} line node='' json dir
 
 	[[ $lab =~ ^[A-Za-z][A-Za-z0-9_-]{0,31}$ ]] || return 0
 	json=$(_nslab_run show "$lab" --json)
@@ -159,14 +159,15 @@ _nslab_kinds()
 # `nslab link --help`.
 _nslab_link_keys()
 {
-	local text keys
+	local text
+	local -a keys
 	text=$(_nslab_run link --help | tr '\n' ' ' | tr -s ' ')
 	if [[ $text =~ KEY\ is\ ([a-z ,]+)\ or\ ([a-z]+) ]]; then
-		keys="${BASH_REMATCH[1]//,/} ${BASH_REMATCH[2]}"
+		read -ra keys <<< "${BASH_REMATCH[1]//,/} ${BASH_REMATCH[2]}"
 	else
-		keys="rate delay jitter loss duplicate reorder corrupt queue"
+		keys=(rate delay jitter loss duplicate reorder corrupt queue)
 	fi
-	printf '%s=\n' $keys
+	printf '%s=\n' "${keys[@]}"
 }
 
 # The values of option $1 written in the help text as "--format
@@ -174,7 +175,7 @@ _nslab_link_keys()
 _nslab_optvals()
 {
 	local re="(^|[][ |,])$1 ([a-z0-9]+(\|[a-z0-9]+)+)"
-	[[ $chelp =~ $re ]] && printf '%s\n' ${BASH_REMATCH[2]//|/ }
+	[[ $chelp =~ $re ]] && printf '%s\n' "${BASH_REMATCH[2]//|/$'\n'}"
 }
 
 # Does option $1 take a value?  In the help text it is followed by an
@@ -254,8 +255,7 @@ _nslab_placeholder()
 		fi
 		;;
 	CMD)
-		local IFS=$'\n'
-		COMPREPLY+=($(compgen -c -- "$cur"))
+		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -c -- "$cur")
 		;;
 	ARG) _nslab_files any ;;
 	*[A-Z]*) ;;
@@ -367,7 +367,7 @@ _nslab_colon()
 
 _nslab()
 {
-	local words cword cur i w cmd= cmdi=0 chelp opts usages u ok pos tok lab
+	local words cword cur i w cmd='' cmdi=0 chelp opts usages u ok pos tok lab
 	local -a args toks
 	COMPREPLY=()
 	_nslab_words
@@ -454,8 +454,7 @@ _nslab()
 	fi
 	# two usage lines may offer the same word
 	if [[ ${#COMPREPLY[@]} -gt 1 ]]; then
-		local IFS=$'\n'
-		COMPREPLY=($(printf '%s\n' "${COMPREPLY[@]}" | sort -u))
+		mapfile -t COMPREPLY < <(printf '%s\n' "${COMPREPLY[@]}" | sort -u)
 	fi
 	_nslab_colon
 	return 0
