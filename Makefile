@@ -138,6 +138,7 @@ install: nslab
 	install -D -m 0755 nslab $(DESTDIR)$(PREFIX)/bin/nslab
 	install -D -m 0644 tools/nslab.1 $(DESTDIR)$(PREFIX)/share/man/man1/nslab.1
 	install -D -m 0644 topologies/nslab.rng $(DESTDIR)$(PREFIX)/share/nslab/nslab.rng
+	install -D -m 0644 tools/nslab.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/nslab
 
 format:
 	clang-format -i core/*.c core/*.h tools/*.c tests/*/*.c
