@@ -214,6 +214,7 @@ struct cap_run {
 	int err;		/* END_ERROR: -errno */
 	const char *what;	/* END_ERROR: "read" or "write" */
 	bool gone;		/* the interface was deleted */
+	bool down;		/* it went down: deleted, maybe */
 };
 
 /* Every frame waiting, each written at once.  -1 to go on, else why we
@@ -232,13 +233,17 @@ static int drain(struct cap_run *r, uint8_t *buf, size_t bufsize,
 			return r->gone ? END_IFACE : -1;
 		if (ret == -ENETDOWN) {
 			/* down: it captures again once up; deleted: the
-			 * frames already queued, then the end */
+			 * frames already queued, then the end.  A deletion
+			 * reports ENETDOWN before the socket loses its
+			 * ifindex: capture_loop() looks again while down */
 			if (capture_iface_gone(r->c))
 				r->gone = true;
-			else
+			else if (!r->down)
 				cli_info("capture: %s went down", r->c->ifname);
+			r->down = true;
 			continue;
 		}
+		r->down = false;
 		if (ret) {
 			r->err = ret;
 			r->what = "read";
@@ -270,6 +275,7 @@ static int drain(struct cap_run *r, uint8_t *buf, size_t bufsize,
 static int capture_loop(struct cap_run *r, int holder)
 {
 	static uint8_t buf[CAPTURE_VLAN_HLEN + CAPTURE_SNAPLEN];
+	const struct timespec look = { 0, 200000000 };
 	struct pollfd pf[3];
 	sigset_t block, run;
 	struct stat sb;
@@ -298,7 +304,14 @@ static int capture_loop(struct cap_run *r, int holder)
 			end = END_SIGNAL;
 			break;
 		}
-		if (ppoll(pf, (nfds_t)npf, NULL, &run) < 0) {
+		if (r->down && capture_iface_gone(r->c)) {
+			r->gone = true;
+			end = drain(r, buf, sizeof(buf), &run);
+			if (end < 0)
+				end = END_IFACE;
+			break;
+		}
+		if (ppoll(pf, (nfds_t)npf, r->down ? &look : NULL, &run) < 0) {
 			if (errno == EINTR)
 				continue;
 			r->err = -errno;

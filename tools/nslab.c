@@ -174,9 +174,10 @@ static const struct command commands[] = {
 	  "               symbolic link) instead of stdout\n"
 	  "  -c COUNT     stop after COUNT packets\n"
 	  "  FILTER       tcpdump's filter language (icmp, tcp port 80, ...)\n"
-	  "\nstdout must be a pipe: nslab capture NAME h1 | tcpdump -nr - (or\n"
-	  "wireshark -k -i -).  Ctrl-C, SIGTERM or the reader's exit end it\n"
-	  "(status 0); it prints the number of packets on stderr.\n" },
+	  "\nstdout must not be a terminal: nslab capture NAME h1 | tcpdump -nr -\n"
+	  "(or | wireshark -k -i -).  Ctrl-C, SIGTERM, the reader's exit or\n"
+	  "the lab's down end it (status 0) with the number of packets on\n"
+	  "stderr.\n" },
 	{ "cli", cmd_cli, "NAME [-c LINE]",
 	  "a console on a running lab, like Mininet's (h1 ping h2)",
 	  "  -c LINE      run this one console line and exit with its status\n"

@@ -11,7 +11,8 @@
 #   captures no ping;
 #   a bad filter, an unknown lab, node or interface, a terminal on stdout,
 #   -w on a symbolic link: exit 2 naming them;
-#   the lab taken down during a capture: it stops, status 0, valid file.
+#   the interface set down and up (the capture goes on) or deleted (status
+#   3); the lab taken down during a capture: it stops, status 0, valid file.
 . "$(dirname "$0")/lib.sh"
 command -v tcpdump > /dev/null || skip "tcpdump is not installed"
 
@@ -22,6 +23,8 @@ f=$(lab_xml cap <<X
   <host name="h2"><iface name="eth0" addr="10.32.0.2/24"/></host>
   <link a="h1:eth0" b="s1"/>
   <link a="h2:eth0" b="s1"/>
+  <host name="h3"/>
+  <link a="h3" b="s1"/>
 </lab>
 X
 )
@@ -201,6 +204,25 @@ ping1
 cap_wait 10; rc=$RC
 [ "$rc" = 0 ] && [ "$(cat "$T/hard")" = keep ] && tdread "$T/old.pcap" && grep -q "$REQ" <<<"$PKTS" ||
 	fail "replacing an existing file: status $rc, hard link: $(cat "$T/hard"), packets: $PKTS"
+
+# ---- the interface set down and up again, then deleted ----------------------
+cap i h2 -w "$T/i.pcap" -c 4 icmp
+ping1
+expect_rc 0 "link h2 s1 down during a capture" "$NSLAB" link "$LAB" h2 s1 down
+expect_rc 0 "link h2 s1 up" "$NSLAB" link "$LAB" h2 s1 up
+wait_for 5 ping1 || fail "h1 does not reach h2 after link up"
+cap_wait 10; rc=$RC
+tdread "$T/i.pcap"
+[ "$rc" = 0 ] && [ "$(grep -c "$REQ" <<<"$PKTS")" = 2 ] ||
+	fail "capture across link down and up: status $rc, packets: $PKTS"
+grep -q "eth0 went down" "$T/i.err" || fail "-v did not say eth0 went down: $(cat "$T/i.err")"
+# h3's cable cut at the switch: its eth0 goes with the veth
+cap j h3 -w "$T/j.pcap"
+"$NSLAB" exec "$LAB" s1 ip link del eth3 || fail "cannot delete s1:eth3"
+cap_wait 10; rc=$RC
+[ "$rc" = 3 ] || fail "interface deleted: status $rc, expected 3: $(cat "$T/j.err")"
+grep -q "h3:eth0 was deleted" "$T/j.err" || fail "interface deleted: message: $(cat "$T/j.err")"
+tdread "$T/j.pcap" || fail "tcpdump cannot read the file of a deleted interface: $TDERR"
 
 # ---- the lab taken down during a capture ------------------------------------
 cap h h2 -w "$T/h.pcap"
