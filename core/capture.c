@@ -23,7 +23,7 @@
 #include "ns.h"
 #include "runner.h"
 
-/* ---- the file format ------------------------------------------------------ */
+/* ---- the file format ----------------------------------------------------- */
 
 static void put32(uint8_t *p, uint32_t v)
 {
@@ -80,7 +80,7 @@ uint8_t *capture_vlan_restore(uint8_t *buf, size_t *len, size_t *origlen,
 	return buf;
 }
 
-/* ---- the filter ------------------------------------------------------------- */
+/* ---- the filter ---------------------------------------------------------- */
 
 int capture_filter_compile(const char *expr, uint32_t snaplen,
 			   struct capture_filter *f, char *why, size_t whylen)
@@ -135,7 +135,7 @@ void capture_filter_free(struct capture_filter *f)
 	f->len = 0;
 }
 
-/* ---- the socket --------------------------------------------------------------- */
+/* ---- the socket ---------------------------------------------------------- */
 
 struct pick {
 	const char *want;
@@ -307,7 +307,7 @@ bool capture_iface_gone(const struct capture_sock *c)
 	return sll.sll_ifindex != c->ifindex;
 }
 
-/* ---- the output -------------------------------------------------------------- */
+/* ---- the output ---------------------------------------------------------- */
 
 static int write_all(int fd, const void *p, size_t n)
 {

@@ -214,7 +214,7 @@ struct cap_run {
 	int err;		/* END_ERROR: -errno */
 	const char *what;	/* END_ERROR: "read" or "write" */
 	bool gone;		/* the interface was deleted */
-	bool down;		/* it went down: deleted, maybe */
+	bool down;		/* it went down once: look for a deletion */
 };
 
 /* Every frame waiting, each written at once.  -1 to go on, else why we
@@ -238,12 +238,12 @@ static int drain(struct cap_run *r, uint8_t *buf, size_t bufsize,
 			 * ifindex: capture_loop() looks again while down */
 			if (capture_iface_gone(r->c))
 				r->gone = true;
-			else if (!r->down)
+			else
 				cli_info("capture: %s went down", r->c->ifname);
+			/* for good: frames queued before it say nothing */
 			r->down = true;
 			continue;
 		}
-		r->down = false;
 		if (ret) {
 			r->err = ret;
 			r->what = "read";
