@@ -10,7 +10,7 @@
 #   the count on stderr what tcpdump reads; a filter that excludes ICMP
 #   captures no ping;
 #   a bad filter, an unknown lab, node or interface, a terminal on stdout,
-#   -w on a symbolic link: exit 2 naming them;
+#   -w on a symbolic link: exit 2 naming them; not root: exit 3;
 #   the interface set down and up (the capture goes on) or deleted (status
 #   3); the lab taken down during a capture: it stops, status 0, valid file.
 . "$(dirname "$0")/lib.sh"
@@ -181,6 +181,17 @@ expect_rc 2 "unknown lab" "$NSLAB" capture "${LAB}nope" h2 -w "$T/x.pcap"
 grep -q "lab ${LAB}nope: no such lab" <<<"$ERR" || fail "unknown lab message: $ERR"
 expect_rc 2 "bad count" "$NSLAB" capture "$LAB" h2 -c 0 -w "$T/x.pcap"
 [ -e "$T/x.pcap" ] && fail "a refused capture made the file"
+
+# not root: exit 3, no file (README.md, "Commands")
+if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1 &&
+	setpriv --reuid=nobody --regid="$(id -gn nobody)" --clear-groups --inh-caps=-all test -x "$NSLAB"; then
+	expect_rc 3 "capture as nobody" setpriv --reuid=nobody --regid="$(id -gn nobody)" \
+		--clear-groups --inh-caps=-all "$NSLAB" capture "$LAB" h2 -c 1
+	grep -qi root <<<"$ERR" || fail "capture as nobody: message does not say root: $ERR"
+	[ -z "$OUT" ] || fail "capture as nobody wrote on stdout: $OUT"
+else
+	diag "not checked: capture as nobody (no setpriv, no nobody, or nobody cannot run $NSLAB)"
+fi
 
 # stdout a terminal (script gives the command one; -e: its status)
 out=$(script -qec "$NSLAB capture $LAB h2" /dev/null 2>&1)
