@@ -1,7 +1,7 @@
 # nslab — build, test, install.  See README.md.
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libmnl libxml-2.0 libedit
+PKGS      := libmnl libxml-2.0 libedit libpcap
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wvla -fno-common
 CFLAGS    ?= -O2 -g
@@ -65,7 +65,7 @@ tests/kernel/run: $(KERN_SRC:.c=.o) core/libnslab.a
 
 deps:
 	@pkg-config --exists $(PKGS) check && \
-	  ( for c in cc ip tc bridge iperf3 ping python3 setpriv bird birdc vtysh nft dot; do \
+	  ( for c in cc ip tc bridge iperf3 ping python3 setpriv bird birdc vtysh nft dot tcpdump; do \
 	    command -v $$c >/dev/null || exit 1; done ) || ./tools/install-deps
 
 # Unit tests need no root; kernel and e2e tests run only as root.

@@ -52,6 +52,7 @@ int cmd_gen(int argc, char **argv);
 int cmd_cli(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 /* The holder process (argv[0] = "nslab: lab NAME"). */
 int cmd_holder(int argc, char **argv);
 

@@ -166,6 +166,18 @@ static const struct command commands[] = {
 	  "               rate, delay, jitter, loss, duplicate, reorder, corrupt\n"
 	  "               or queue, VALUE as in a lab file; delay=0, loss=0%\n"
 	  "               and rate=none remove an impairment\n" },
+	{ "capture", cmd_capture, "NAME NODE[:IFACE] [-w FILE] [-c COUNT] [FILTER...]",
+	  "live pcap of one interface of a running node",
+	  "  NODE[:IFACE] the interface (default: the node's first; a switch's\n"
+	  "               ports are eth1, eth2, ... as nslab show NAME lists)\n"
+	  "  -w FILE      write the pcap to FILE (made anew, never through a\n"
+	  "               symbolic link) instead of stdout\n"
+	  "  -c COUNT     stop after COUNT packets\n"
+	  "  FILTER       tcpdump's filter language (icmp, tcp port 80, ...)\n"
+	  "\nstdout must not be a terminal: nslab capture NAME h1 | tcpdump -nr -\n"
+	  "(or | wireshark -k -i -).  Ctrl-C, SIGTERM, the reader's exit or\n"
+	  "the lab's down end it (status 0) with the number of packets on\n"
+	  "stderr.\n" },
 	{ "cli", cmd_cli, "NAME [-c LINE]",
 	  "a console on a running lab, like Mininet's (h1 ping h2)",
 	  "  -c LINE      run this one console line and exit with its status\n"
