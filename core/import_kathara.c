@@ -1342,8 +1342,9 @@ int import_kathara(const char *path, FILE *out, FILE *warn, char *why,
 {
 	struct k_lab k = { .dir = path, .dirfd = -1, .why = why,
 			   .whylen = whylen };
-	char *conf = NULL;
-	size_t len = 0;
+	char *conf = NULL, *text = NULL;
+	size_t len = 0, tl = 0;
+	FILE *lab = NULL;
 	unsigned i;
 	int r;
 
@@ -1385,9 +1386,20 @@ int import_kathara(const char *path, FILE *out, FILE *warn, char *why,
 	if (r)
 		goto done;
 	warn_extras(&k);
-	r = put_lab(&k, out);
+	/* the whole file first: nothing reaches OUT on a failure */
+	lab = open_memstream(&text, &tl);
+	if (!lab) {
+		r = -ENOMEM;
+		goto done;
+	}
+	r = put_lab(&k, lab);
+	if (fclose(lab) && !r)
+		r = -ENOMEM;
+	if (!r && fwrite(text, 1, tl, out) != tl)
+		r = -EIO;
 done:
 	free(conf);
+	free(text);
 	if (!r && fflush(k.notes) == 0 && k.notes_len)
 		fwrite(k.notes_buf, 1, k.notes_len, warn);
 	k_free(&k);
