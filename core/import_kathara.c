@@ -668,11 +668,12 @@ static int parse_conf(struct k_lab *k, char *buf, size_t len)
 
 static int path_carried(const char *p)
 {
-	static const char *const roots[] = { "etc/", "run/", "tmp/",
-					     "shared/" };
+	/* the trees of a node's own view a <file> may go to; shared/ is
+	 * the lab's folder, not a node's */
+	static const char *const roots[] = { "etc/", "run/", "tmp/" };
 	unsigned i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (!strncmp(p, roots[i], strlen(roots[i])))
 			return 1;
 	return 0;
@@ -760,8 +761,7 @@ static int walk(struct k_lab *k, int fd, const char *top, char *rel,
 		}
 		if (!shared && !path_carried(rel)) {
 			k_warn(k, top, 0, "/%s (nslab places a node's files "
-			       "only under /etc, /run, /tmp and /shared)",
-			       rel);
+			       "only under /etc, /run and /tmp)", rel);
 			continue;
 		}
 		if ((unsigned long long)st.st_size > K_FILE_MAX) {
@@ -1183,19 +1183,17 @@ static void put_header(struct k_lab *k, FILE *out)
 			fputc('\n', out);
 		}
 	fputs("\n"
-	      "     Save it in that directory (its <file src=> are relative to it),\n"
-	      "     then nslab up it.  As in Kathara, the startup scripts give the\n"
-	      "     interfaces their addresses, so nslab gives none (ipbase=\"none\",\n"
-	      "     and IPv6 only in devices with ipv6=true): nslab knows no node's\n"
-	      "     address (pingall and /etc/hosts cannot use them).  Kathara turns\n"
-	      "     IPv4 forwarding on and rp_filter off in every device: devices\n"
-	      "     with an FRR or Quagga image or more than one interface are\n"
-	      "     routers (forwarding on, rp_filter off); the others are hosts\n"
-	      "     (forwarding off: make one a router if it must forward).\n"
-	      "     Collision domains of two interfaces are links, the others\n"
-	      "     switches.  Startup scripts run with bash, shared.startup\n"
-	      "     first; a command that fails last makes nslab up fail.\n"
-	      "     Kathara's /shared is /run/shared in nslab nodes ($NSLAB_SHARED).\n"
+	      "     Keep this file in that directory: its <file src=> paths are\n"
+	      "     relative to it.  The startup scripts set the addresses, as in\n"
+	      "     Kathara: nslab sets none (ipbase=\"none\"; IPv6 only where\n"
+	      "     ipv6=true) and so knows no node's address (pingall, /etc/hosts).\n"
+	      "     Kathara forwards IPv4 with rp_filter off in every device: here\n"
+	      "     devices with an FRR or Quagga image or more than one interface\n"
+	      "     are routers (the same), the others hosts (no forwarding).  A\n"
+	      "     collision domain of two interfaces is a link, any other a\n"
+	      "     switch.  shared.startup, then NODE.startup, run with bash; up\n"
+	      "     fails when one fails (the status of its last command).\n"
+	      "     Kathara's /shared is $NSLAB_SHARED in a node.\n"
 	      "-->\n", out);
 }
 
