@@ -427,7 +427,8 @@ START_TEST(test_hostile)
 	rm();
 	/* more than 1 MiB */
 	mk();
-	big = realloc(big, (2u << 20) + 1);
+	free(big);
+	big = malloc((2u << 20) + 1);
 	ck_assert_ptr_nonnull(big);
 	memset(big, '#', 2u << 20);
 	big[2u << 20] = '\0';
