@@ -1191,10 +1191,13 @@ static int put_node(struct k_lab *k, FILE *out, unsigned di, int has_shared)
 
 static void put_header(struct k_lab *k, FILE *out)
 {
+	size_t dl = strlen(k->dir);
 	unsigned i;
 
+	/* the directory as given, when XML can carry it */
 	fputs("<!-- imported from ", out);
-	put_comment_text(out, k->dir);
+	put_comment_text(out, text_bad_at(k->dir, dl, 0) == dl ? k->dir :
+			 "a directory whose name is not plain text");
 	fputs(" by nslab import kathara\n", out);
 	for (i = 1; i < 6; i++)
 		if (k->meta[i]) {
@@ -1232,8 +1235,13 @@ static int put_lab(struct k_lab *k, FILE *out)
 		char *real = realpath(k->dir, NULL);
 		const char *base;
 
-		if (!real)
-			return -ENOMEM;
+		if (!real) {
+			int e = errno;
+
+			snprintf(k->why, k->whylen, "%s: %s", k->dir,
+				 strerror(e));
+			return -e;
+		}
 		base = strrchr(real, '/');
 		base = base && base[1] ? base + 1 : "kathara";
 		make_name(base, lab, "k");

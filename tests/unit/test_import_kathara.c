@@ -474,6 +474,23 @@ START_TEST(test_hostile)
 		memcpy(dir, saved, sizeof(dir));
 	}
 	rm();
+	/* a directory whose name XML cannot carry; a device with no
+	 * interface */
+	mk();
+	put("a\nb/lab.conf", "pc1[image]=kathara/base\n");
+	{
+		char saved[sizeof(dir)];
+
+		memcpy(saved, dir, sizeof(dir));
+		snprintf(dir, sizeof(dir), "%.40s/a\nb", saved);
+		run_ok(&x);
+		memcpy(dir, saved, sizeof(dir));
+	}
+	has(x.out, "imported from a directory whose name is not plain text");
+	has(x.out, "<lab name=\"a-b\" ipbase=\"none\">");
+	has(x.out, "<host name=\"pc1\">");
+	res_free(&x);
+	rm();
 	/* a startup script that is a FIFO is refused without opening it */
 	mk();
 	put("lab.conf", "pc1[0]=A\n");
