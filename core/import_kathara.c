@@ -32,12 +32,12 @@
 #define K_DEVS_MAX	1024
 #define K_IFACES_MAX	8192
 #define K_IFNUM_MAX	4095
-#define K_DOMAIN_MAX	64		/* characters of a domain's name */
-#define K_OPTS_MAX	256		/* sysctls or execs of one device */
-#define K_FILES_MAX	10000		/* files of all NODE/ and shared/ */
+#define K_DOMAIN_MAX	64		/* a domain name's characters */
+#define K_OPTS_MAX	256		/* sysctls, execs of a device */
+#define K_FILES_MAX	10000		/* in all NODE/ and shared/ */
 #define K_DEPTH_MAX	32
-#define K_FILE_MAX	(16u << 20)	/* one src file, as nslab's limit */
-#define K_FILES_BYTES	(64ull << 20)	/* all of them, as nslab's limit */
+#define K_FILE_MAX	(16u << 20)	/* one src file (nslab's) */
+#define K_FILES_BYTES	(64ull << 20)	/* all of them (nslab's) */
 #define K_NAME_MAX	32		/* nslab's names */
 #define K_PATH_MAX	4095
 
@@ -80,7 +80,7 @@ struct k_lab {
 	int dirfd;
 	char *why;
 	size_t whylen;
-	FILE *notes;			/* warnings, printed on success only */
+	FILE *notes;			/* warnings, shown on success */
 	char *notes_buf;
 	size_t notes_len;
 	struct k_dev *devs;
@@ -462,8 +462,8 @@ static int add_sysctl(struct k_lab *k, struct k_dev *d, const char *v,
 			free(name);
 			return 0;
 		}
-	if (d->n_sysctls >= K_OPTS_MAX || grow((void **)&d->sysctls, d->n_sysctls,
-					       sizeof(*d->sysctls))) {
+	if (d->n_sysctls >= K_OPTS_MAX ||
+	    grow((void **)&d->sysctls, d->n_sysctls, sizeof(*d->sysctls))) {
 		free(name);
 		free(val);
 		return d->n_sysctls >= K_OPTS_MAX ?
@@ -573,7 +573,8 @@ static int parse_conf_line(struct k_lab *k, char *s, unsigned line)
 		}
 		if (!strncmp(s, "LAB_", 4) && strchr(s, '='))
 			return k_fail(k, "lab.conf:%u: unknown key \"%.*s\" "
-				      "(LAB_NAME, LAB_DESCRIPTION, LAB_VERSION, "
+				      "(LAB_NAME, LAB_DESCRIPTION, "
+				      "LAB_VERSION, "
 				      "LAB_AUTHOR, LAB_EMAIL or LAB_WEB)", line,
 				      (int)(strchr(s, '=') - s), s);
 		return k_fail(k, "lab.conf:%u: expected DEVICE[ARG]=VALUE, "
@@ -786,7 +787,8 @@ static int walk(struct k_lab *k, int fd, const char *top, char *rel,
 			break;
 		}
 		k->file_bytes += (unsigned long long)st.st_size;
-		if (++k->n_files > K_FILES_MAX || k->file_bytes > K_FILES_BYTES) {
+		if (++k->n_files > K_FILES_MAX ||
+		    k->file_bytes > K_FILES_BYTES) {
 			r = k_fail(k, "%s: more than %d files or 64 MiB in the "
 				   "device and shared folders", k->dir,
 				   K_FILES_MAX);
@@ -1206,17 +1208,19 @@ static void put_header(struct k_lab *k, FILE *out)
 			fputc('\n', out);
 		}
 	fputs("\n"
-	      "     Keep this file in that directory: its <file src=> paths are\n"
-	      "     relative to it.  The startup scripts set the addresses, as in\n"
-	      "     Kathara: nslab sets none (ipbase=\"none\"; IPv6 only where\n"
-	      "     ipv6=true) and so knows no node's address (pingall, /etc/hosts).\n"
-	      "     Kathara forwards IPv4 with rp_filter off in every device: here\n"
-	      "     devices with an FRR or Quagga image or more than one interface\n"
-	      "     are routers (the same), the others hosts (no forwarding).  A\n"
-	      "     collision domain of two interfaces is a link, any other a\n"
-	      "     switch.  shared.startup, then NODE.startup, run with bash; up\n"
-	      "     fails when one fails (the status of its last command).\n"
-	      "     Kathara's /shared is $NSLAB_SHARED in a node.\n"
+	      "     Keep this file in that directory: its <file src=>\n"
+	      "     paths are relative to it.  The startup scripts set the\n"
+	      "     addresses, as in Kathara: nslab sets none\n"
+	      "     (ipbase=\"none\"; IPv6 only where ipv6=true) and so knows\n"
+	      "     no node's address (pingall, /etc/hosts).  Kathara\n"
+	      "     forwards IPv4 with rp_filter off in every device: here\n"
+	      "     devices with an FRR or Quagga image or more than one\n"
+	      "     interface are routers (the same), the others hosts (no\n"
+	      "     forwarding).  A collision domain of two interfaces is a\n"
+	      "     link, any other a switch.  shared.startup, then\n"
+	      "     NODE.startup, run with bash; up fails when one fails\n"
+	      "     (the status of its last command).  Kathara's /shared\n"
+	      "     is $NSLAB_SHARED in a node.\n"
 	      "-->\n", out);
 }
 

@@ -216,7 +216,8 @@ START_TEST(test_kinds_sysctl)
 	lacks(x.out, "value=\"0\"/>\n    <sysctl name=\"net.ipv4.tcp_sync");
 	has(x.out, "<sysctl name=\"net.ipv4.conf.all.send_redirects\" "
 	    "value=\"0\"/>");
-	has(x.out, "<start>echo &apos;&lt;hi&gt;&apos; &amp;&amp; true</start>");
+	has(x.out, "<start>echo &apos;&lt;hi&gt;&apos; &amp;&amp; "
+	    "true</start>");
 	/* IPv6 on in the lab, off where the device did not ask for it */
 	has(x.out, "ipv6=\"on\"");
 	has(x.out, "<sysctl name=\"net.ipv6.conf.all.disable_ipv6\" "
