@@ -3,7 +3,8 @@
  *
  * Kathara's lab is a directory: lab.conf (one DEVICE[ARG]=VALUE a line),
  * NODE.startup scripts, shared.startup run first on every device, NODE/
- * folders copied over each device's root, a shared/ folder.  Devices are
+ * folders copied over each device's root, a shared/ folder, lab.dep (the
+ * start order, kept as the order of the nodes).  Devices are
  * nodes; each collision domain becomes a <link> when exactly two
  * interfaces are on it and a <switch> otherwise.  Kathara turns IPv4
  * forwarding on and rp_filter off in every device: a device with an
@@ -95,6 +96,7 @@ struct k_lab {
 	struct k_file *shared;
 	unsigned n_shared;
 	int any_ipv6;
+	unsigned *order;		/* devices in start order (lab.dep) */
 };
 
 static const char *const meta_keys[6] = {
@@ -1150,7 +1152,7 @@ static int put_node(struct k_lab *k, FILE *out, unsigned di, int has_shared)
 		fputs("/>\n", out);
 	}
 	/* the lab's shared folder, placed once (it is one directory) */
-	if (di == 0)
+	if (di == k->order[0])
 		for (j = 0; j < k->n_shared; j++) {
 			fputs("    <file path=\"/shared/", out);
 			xml_put_escaped(out, k->shared[j].rel);
@@ -1271,7 +1273,7 @@ static int put_lab(struct k_lab *k, FILE *out)
 	fprintf(out, "<lab name=\"%s\" ipbase=\"none\"%s>\n", lab,
 		k->any_ipv6 ? " ipv6=\"on\"" : "");
 	for (i = 0; i < k->n_devs; i++) {
-		r = put_node(k, out, i, has_shared);
+		r = put_node(k, out, k->order[i], has_shared);
 		if (r)
 			return r;
 	}
@@ -1309,20 +1311,131 @@ static int put_lab(struct k_lab *k, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* ---- lab.dep: the start order ---- */
+
+#define K_DEPS_MAX	65536
+
+/* lab.dep's rules (DEVICE: DEVICE...) order the devices: each comes after
+ * those it depends on, otherwise in lab.conf's order.  nslab runs the
+ * start commands node by node in the file's order, so writing the nodes
+ * in this order keeps Kathara's.  A device lab.conf does not name is
+ * warned about; a cycle is an error. */
+static int parse_deps(struct k_lab *k)
+{
+	unsigned (*dep)[2] = NULL, n_dep = 0, line = 0, i, j, done = 0;
+	char *buf = NULL, *placed = NULL;
+	size_t len, off = 0;
+	int r;
+
+	k->order = calloc(k->n_devs, sizeof(*k->order));
+	if (!k->order)
+		return -ENOMEM;
+	r = read_file_at(k, k->dirfd, "lab.dep", "lab.dep", K_CONF_MAX,
+			 &buf, &len);
+	if (r == -ENOENT) {
+		for (i = 0; i < k->n_devs; i++)
+			k->order[i] = i;
+		return 0;
+	}
+	if (r)
+		return r;
+	while (off < len && !r) {
+		char *s = buf + off, *nl = memchr(s, '\n', len - off), *w;
+		char *save = NULL;
+		size_t ll = nl ? (size_t)(nl - s) : len - off, bad;
+		int who = -1;
+
+		line++;
+		off += ll + (nl ? 1 : 0);
+		s[ll] = '\0';
+		if (ll && s[ll - 1] == '\r')
+			s[--ll] = '\0';
+		bad = text_bad_at(s, ll, 0);
+		if (bad < ll) {
+			r = k_fail(k, "lab.dep:%u: not plain text at byte %zu",
+				   line, bad + 1);
+			break;
+		}
+		s += strspn(s, " \t");
+		if (!*s || *s == '#')
+			continue;
+		w = strchr(s, ':');
+		if (!w || w == s) {
+			r = k_fail(k, "lab.dep:%u: expected DEVICE: DEVICE...",
+				   line);
+			break;
+		}
+		*w++ = '\0';
+		s[strcspn(s, " \t")] = '\0';
+		who = dev_find(k, s);
+		if (who < 0)
+			k_warn(k, "lab.dep", line, "%s (no such device in "
+			       "lab.conf)", s);
+		for (s = strtok_r(w, " \t", &save); s && !r;
+		     s = strtok_r(NULL, " \t", &save)) {
+			int on = dev_find(k, s);
+
+			if (on < 0) {
+				k_warn(k, "lab.dep", line, "%s (no such device "
+				       "in lab.conf)", s);
+				continue;
+			}
+			if (who < 0)
+				continue;
+			if (n_dep >= K_DEPS_MAX) {
+				r = k_fail(k, "lab.dep:%u: more than %d rules",
+					   line, K_DEPS_MAX);
+				break;
+			}
+			if (grow((void **)&dep, n_dep, sizeof(*dep))) {
+				r = -ENOMEM;
+				break;
+			}
+			dep[n_dep][0] = (unsigned)who;
+			dep[n_dep++][1] = (unsigned)on;
+		}
+	}
+	free(buf);
+	placed = calloc(k->n_devs, 1);
+	if (!r && !placed)
+		r = -ENOMEM;
+	/* each round places the first device whose dependencies are placed */
+	while (!r && done < k->n_devs) {
+		for (i = 0; i < k->n_devs; i++) {
+			if (placed[i])
+				continue;
+			for (j = 0; j < n_dep; j++)
+				if (dep[j][0] == i && !placed[dep[j][1]])
+					break;
+			if (j == n_dep)
+				break;
+		}
+		if (i == k->n_devs) {
+			for (i = 0; placed[i]; i++)
+				;
+			r = k_fail(k, "lab.dep: the start order of %s is a "
+				   "cycle", k->devs[i].name);
+			break;
+		}
+		placed[i] = 1;
+		k->order[done++] = i;
+	}
+	free(placed);
+	free(dep);
+	return r;
+}
+
 /* Files Kathara reads that nslab has no place for. */
 static void warn_extras(struct k_lab *k)
 {
-	static const char *const names[] = { "lab.dep", "lab.ext",
-					     "shared.shutdown" };
+	static const char *const names[] = { "lab.ext", "shared.shutdown" };
 	struct stat st;
 	char name[K_NAME_MAX + 16];
 	unsigned i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 2; i++)
 		if (!fstatat(k->dirfd, names[i], &st, AT_SYMLINK_NOFOLLOW))
 			k_warn(k, names[i], 0, "%s", i == 0 ?
-			       "the start order (nslab runs the start commands "
-			       "node by node in the file's order)" : i == 1 ?
 			       "links to the host's interfaces" :
 			       "nslab runs nothing at down");
 	for (i = 0; i < k->n_devs; i++) {
@@ -1355,6 +1468,7 @@ static void k_free(struct k_lab *k)
 	for (j = 0; j < k->n_shared; j++)
 		free(k->shared[j].rel);
 	free(k->shared);
+	free(k->order);
 	free(k->devs);
 	free(k->ifs);
 	free(k->doms);
@@ -1413,6 +1527,9 @@ int import_kathara(const char *path, FILE *out, FILE *warn, char *why,
 			     &k.devs[i].n_files, 0);
 	if (!r)
 		r = walk_top(&k, "shared", &k.shared, &k.n_shared, 1);
+	if (r)
+		goto done;
+	r = parse_deps(&k);
 	if (r)
 		goto done;
 	warn_extras(&k);

@@ -334,8 +334,10 @@ START_TEST(test_folders)
 	    "symlink: not followed)");
 	has(x.warn, "nslab: import: r1: not carried over: "
 	    "/var/www/html/index.html (nslab places");
-	has(x.warn, "nslab: import: lab.dep: not carried over: the start "
-	    "order");
+	/* lab.dep: r1 starts after r2, so r2 is written first */
+	ck_assert_msg(strstr(x.out, "<host name=\"r2\">") <
+		      strstr(x.out, "<host name=\"r1\">"), "r2 after r1");
+	lacks(x.warn, "lab.dep");
 	has(x.warn, "nslab: import: r2.shutdown: not carried over:");
 	res_free(&x);
 	rm();
@@ -370,6 +372,32 @@ START_TEST(test_warnings)
 	has(x.warn, "nslab: import: lab.conf:8: not carried over: "
 	    "pc1[colour]=blue");
 	res_free(&x);
+	rm();
+}
+END_TEST
+
+START_TEST(test_dep)
+{
+	struct res x;
+	const char *a, *b, *c;
+
+	mk();
+	put("lab.conf", "a[0]=X\nb[0]=X\nc[0]=X\n");
+	put("lab.dep", "# comment\n\na: b c\r\nc : b zz\nyy: a\n");
+	run_ok(&x);
+	a = strstr(x.out, "<host name=\"a\">");
+	b = strstr(x.out, "<host name=\"b\">");
+	c = strstr(x.out, "<host name=\"c\">");
+	ck_assert_msg(a && b && c && b < c && c < a, "not b, c, a:\n%s",
+		      x.out);
+	has(x.warn, "nslab: import: lab.dep:4: not carried over: zz (no such "
+	    "device in lab.conf)");
+	has(x.warn, "nslab: import: lab.dep:5: not carried over: yy");
+	res_free(&x);
+	put("lab.dep", "a: b\nb: c\nc: a\n");
+	run_bad("lab.dep: the start order of a is a cycle");
+	put("lab.dep", "a b c\n");
+	run_bad("lab.dep:1: expected DEVICE: DEVICE...");
 	rm();
 }
 END_TEST
@@ -517,6 +545,7 @@ static Suite *import_kathara_suite(void)
 	tcase_add_test(tc, test_startup);
 	tcase_add_test(tc, test_folders);
 	tcase_add_test(tc, test_warnings);
+	tcase_add_test(tc, test_dep);
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_hostile);
 	suite_add_tcase(s, tc);
