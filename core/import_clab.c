@@ -1499,7 +1499,7 @@ static int read_file(struct ctx *c, const char *path, unsigned char **buf,
 		     size_t *len)
 {
 	struct stat st;
-	ssize_t r;
+	ssize_t r = 0;
 	size_t got = 0;
 	int fd, err;
 
