@@ -43,7 +43,12 @@ else
 	if wait_for 60 "$NSLAB" exec "$LAB" PC1 ping -c 1 -W 1 192.168.13.2; then
 		pass "PC1 reaches PC3 across the routers after $(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }') s"
 	else
-		fail "PC1 does not reach PC3 within 60 s: $("$NSLAB" exec "$LAB" router1 vtysh -c 'show ip ospf neighbor' 2>&1)"
+		fail "PC1 does not reach PC3 within 60 s"
+		for r in router1 router2 router3; do
+			diag "$r: $("$NSLAB" exec "$LAB" "$r" vtysh -c 'show ip ospf neighbor' \
+				-c 'show ip ospf database' -c 'show ip route' 2>&1)"
+			diag "$r's log: $("$NSLAB" exec "$LAB" "$r" tail -n 30 /var/log/frr/frr.log 2>&1)"
+		done
 	fi
 	r=$("$NSLAB" exec "$LAB" router1 ip route show 192.168.13.0/24)
 	grep -q "via 192.168.2.2 dev eth2 proto ospf" <<<"$r" &&
