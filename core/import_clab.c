@@ -36,6 +36,8 @@
 #define CLAB_MAX_ENTRIES 10000		/* entries of one mapping or sequence */
 #define CLAB_DIR_FILES 256		/* regular files of a bound directory */
 #define CLAB_DIR_DEPTH 8		/* its subdirectory levels */
+#define CLAB_DIR_VISITS 4096		/* entries looked at in one import */
+#define CLAB_FILES 4096			/* files of the whole lab */
 #define CLAB_NAME_MAX 32		/* nslab's names (topologies/README.md) */
 #define CLAB_IFNAME_MAX 15
 #define CLAB_MTU 9500			/* containerlab's veth MTU */
@@ -90,6 +92,7 @@ struct ctx {
 	int dirfd;		/* the topology's directory */
 	char dirpath[PATH_MAX];	/* its real path */
 	size_t items;
+	size_t visits, files;	/* directory entries seen, files made */
 	const struct ynode *defaults, *kinds, *groups;
 	struct cnode *nodes;
 	size_t nnodes;
@@ -98,6 +101,16 @@ struct ctx {
 
 static int fail(struct ctx *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Values from the file may hold newlines and other control characters:
+ * a message stays one line. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void warnf(struct ctx *c, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -109,20 +122,22 @@ static int fail(struct ctx *c, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	one_line(msg);
 	snprintf(c->why, c->whylen, "%s:%d: %s", c->file, line, msg);
 	return -EINVAL;
 }
 
 static void warnf(struct ctx *c, int line, const char *fmt, ...)
 {
+	char msg[600];
 	va_list ap;
 
-	fprintf(c->warn, "nslab: import: %s:%d: not carried over: ", c->file,
-		line);
 	va_start(ap, fmt);
-	vfprintf(c->warn, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', c->warn);
+	one_line(msg);
+	fprintf(c->warn, "nslab: import: %s:%d: not carried over: %s\n",
+		c->file, line, msg);
 }
 
 /* ---- the YAML tree ---- */
@@ -715,6 +730,11 @@ static int walk_dir(struct walk *w, int fd, const char *src, const char *dst,
 		char *s = NULL, *t = NULL;
 		struct stat st;
 
+		if (++w->c->visits > CLAB_DIR_VISITS) {
+			w->too_many = 1;
+			break;
+		}
+
 		if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW)) {
 			w->others++;
 			continue;
@@ -843,6 +863,11 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		      b->spec, src, strerror(errno));
 		goto out;
 	}
+	if (c->files >= CLAB_FILES) {
+		warnf(c, b->line, "node %s: bind \"%s\" (the lab has %d files already)",
+		      n->cname, b->spec, CLAB_FILES);
+		goto out;
+	}
 	if (S_ISREG(st.st_mode)) {
 		if (!container_path_ok(b->dst, 0)) {
 			warnf(c, b->line,
@@ -852,6 +877,7 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		}
 		ret = fileset_add(fs, b->dst, src, st.st_mode, strlen(b->dst),
 				  b->line);
+		c->files++;
 	} else if (S_ISDIR(st.st_mode)) {
 		struct walk w = { .c = c, .n = n, .b = b };
 		int fd = openat(outside ? AT_FDCWD : c->dirfd, src,
@@ -864,10 +890,13 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 			goto out;
 		}
 		ret = walk_dir(&w, fd, src, b->dst, 0);
+		if (!ret && c->files + w.add.n > CLAB_FILES)
+			w.too_many = 1;
 		if (!ret && w.too_many) {
 			warnf(c, b->line,
-			      "node %s: bind \"%s\" (a directory of more than %d files or %d levels)",
-			      n->cname, b->spec, CLAB_DIR_FILES, CLAB_DIR_DEPTH);
+			      "node %s: bind \"%s\" (too large: over %d files, %d levels or %d entries)",
+			      n->cname, b->spec, CLAB_DIR_FILES, CLAB_DIR_DEPTH,
+			      CLAB_DIR_VISITS);
 		} else if (!ret) {
 			if (w.symlinks)
 				warnf(c, b->line,
@@ -879,6 +908,7 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 				      "node %s: bind \"%s\": %d entr%s neither file nor directory",
 				      n->cname, b->spec, w.others,
 				      w.others > 1 ? "ies" : "y");
+			c->files += w.add.n;
 			for (i = 0; i < w.add.n && !ret; i++)
 				ret = fileset_add(fs, w.add.v[i].path,
 						  w.add.v[i].src,
@@ -1568,12 +1598,13 @@ static int lab_put(struct ctx *c, FILE *out, const struct ynode *root)
 		return ret;
 	if (!*s) {
 		const char *base = strrchr(c->file, '/');
-		char stem[PATH_MAX];
+		char stem[PATH_MAX], *dot;
 
 		base = base ? base + 1 : c->file;
 		snprintf(stem, sizeof(stem), "%s", base);
-		if (strchr(stem, '.'))
-			*strchr(stem, '.') = '\0';
+		dot = strchr(stem, '.');
+		if (dot)
+			*dot = '\0';
 		name_make(stem[0] ? stem : "lab", labname);
 		warnf(c, root->line, "a lab name (none given; named %s)", labname);
 	} else if (name_ok(s)) {

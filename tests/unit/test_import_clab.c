@@ -301,6 +301,24 @@ START_TEST(test_binds)
 	warned(&r, 13, "node h1: bind \"/etc/hostname:/etc/hostname\" as it stands: /etc/hostname is outside the topology's directory, read only with nslab --allow-host-src");
 	res_free(&r);
 
+	/* a directory of too many files is left out whole */
+	mkd("many");
+	for (int i = 0; i < 300; i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "many/f%03d", i);
+		put(name, "x\n");
+	}
+	import("name: many\n"
+	       "topology:\n"
+	       "  nodes:\n"
+	       "    h1: {kind: linux, binds: [\"many:/etc/many\"]}\n",
+	       &r);
+	assert_valid(&r);
+	HASNT(r.out, "/etc/many");
+	warned(&r, 4, "node h1: bind \"many:/etc/many\" (too large: over 256 files");
+	res_free(&r);
+
 	/* without the host file, the rest is a lab nslab takes as it is */
 	import("name: binds\n"
 	       "topology:\n"
@@ -374,6 +392,13 @@ START_TEST(test_names)
 	HAS(r.out, "<link a=\"node_one_2:eth1\" b=\"n9x:eth1\"/>");
 	warned(&r, 1, "lab name \"1st.lab\" (named n1st_lab");
 	warned(&r, 4, "node name \"node.one\" (named node_one_2");
+	res_free(&r);
+
+	/* a value's newline does not split a warning */
+	import("name: \"two\\nlines\"\n"
+	       "topology: {nodes: {a: {kind: linux}}}\n", &r);
+	assert_valid(&r);
+	warned(&r, 1, "lab name \"two?lines\" (named two_lines");
 	res_free(&r);
 
 	/* an interface nslab cannot name is an error with its line */
