@@ -63,6 +63,7 @@ struct bind {
 /* A file of a node, from a bind. */
 struct nfile {
 	char *path, *src;
+	char *text;		/* inline content instead of src */
 	unsigned mode;
 	size_t dstlen;		/* length of the bind's CONTAINER path */
 	int line;
@@ -77,6 +78,7 @@ struct cnode {
 	int line;
 	const struct ynode *lv[4];	/* node, group, kind, defaults */
 	enum ntype type;
+	int frr_kind;		/* kind frr: files made as containerlab does */
 	const char *image;
 	/* the ends of links: "IFACE\nLINE" strings, to find duplicates */
 	char **ifs;
@@ -496,6 +498,9 @@ static void warn_keys(struct ctx *c, const struct cnode *n)
 			for (k = 0; k < nseen && !skip; k++)
 				if (!strcmp(key, seen[k]))
 					skip = 1;
+			if (n->frr_kind && (!strcmp(key, "startup-config") ||
+					    !strcmp(key, "extras")))
+				skip = 1;
 			if (skip)
 				continue;
 			if (nseen < sizeof(seen) / sizeof(seen[0]))
@@ -562,6 +567,11 @@ static int contains_frr(const char *s)
 		if (!strncasecmp(s, "frr", 3))
 			return 1;
 	return 0;
+}
+
+static int runs_frr(const struct cnode *n)
+{
+	return n->frr_kind || contains_frr(n->image);
 }
 
 /* ---- binds ---- */
@@ -660,6 +670,17 @@ static int fileset_add(struct fileset *fs, const char *path, const char *src,
 	return 0;
 }
 
+static int fileset_add_text(struct fileset *fs, const char *path,
+			    const char *text, int line)
+{
+	int ret = fileset_add(fs, path, "", 0644, 0, line);
+
+	if (ret)
+		return ret;
+	fs->v[fs->n - 1].text = strdup(text);
+	return fs->v[fs->n - 1].text ? 0 : -ENOMEM;
+}
+
 static void fileset_free(struct fileset *fs)
 {
 	size_t i;
@@ -667,6 +688,7 @@ static void fileset_free(struct fileset *fs)
 	for (i = 0; i < fs->n; i++) {
 		free(fs->v[i].path);
 		free(fs->v[i].src);
+		free(fs->v[i].text);
 	}
 	free(fs->v);
 	fs->v = NULL;
@@ -1148,6 +1170,92 @@ static void put_start(FILE *out, const struct ynode **env, size_t nenv,
 	fputs("</start>\n", out);
 }
 
+/* The daemons containerlab's frr kind accepts (README.md, "Coming from
+ * containerlab"). */
+static const char *const frr_daemons[] = {
+	"bgpd", "ospfd", "ospf6d", "ripd", "ripngd", "isisd", "pimd", "pim6d",
+	"ldpd", "nhrpd", "eigrpd", "babeld", "sharpd", "pbrd", "bfdd",
+	"fabricd", "vrrpd", "pathd",
+};
+
+/* What the frr kind writes into /etc/frr: frr.conf (startup-config),
+ * daemons (extras.frr.daemons, or all of them) and vtysh.conf. */
+static int frr_kind_files(struct ctx *c, const struct cnode *n,
+			  struct fileset *fs)
+{
+	const struct ynode *sc, *ex, *list = NULL;
+	char *text = NULL;
+	size_t len = 0, i, j;
+	int line = n->line, ret = 0;
+	FILE *f;
+
+	sc = nget(n, "startup-config", &line);
+	if (sc && sc->kind == Y_SCALAR) {
+		struct bind b = { .line = line, .dst = (char *)"/etc/frr/frr.conf" };
+		char *spec = NULL;
+
+		if (asprintf(&spec, "%s:/etc/frr/frr.conf", sc->str) < 0)
+			return -ENOMEM;
+		b.spec = spec;
+		ret = bind_files(c, n, &b, fs);
+		free(spec);
+	} else {
+		ret = fileset_add_text(fs, "/etc/frr/frr.conf",
+				       "frr defaults traditional\n"
+				       "log file /var/log/frr/frr.log informational\n",
+				       n->line);
+	}
+	if (!ret)
+		ret = fileset_add_text(fs, "/etc/frr/vtysh.conf",
+				       "service integrated-vtysh-config\n",
+				       n->line);
+	if (ret)
+		return ret;
+	ex = nget(n, "extras", &line);
+	if (ex)
+		list = yget(yget(ex, "frr", NULL), "daemons", NULL);
+	if (list && list->kind != Y_SEQ)
+		return fail(c, list->line, "extras.frr.daemons must be a list");
+	for (i = 0; list && i < list->n; i++) {
+		const struct ynode *d = list->kids[i];
+		int ok = d->kind == Y_SCALAR && (!strcmp(d->str, "zebra") ||
+			 !strcmp(d->str, "staticd") || !strcmp(d->str, "mgmtd") ||
+			 !strcmp(d->str, "watchfrr"));
+
+		for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++)
+			if (d->kind == Y_SCALAR && !strcmp(d->str, frr_daemons[j]))
+				ok = 1;
+		if (!ok)
+			return fail(c, d->line, "node %s: %s is not an FRR daemon",
+				    n->cname, d->kind == Y_SCALAR ? d->str : "a list");
+	}
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++) {
+		int on = !list || !list->n;
+
+		for (i = 0; list && i < list->n; i++)
+			if (!strcmp(list->kids[i]->str, frr_daemons[j]))
+				on = 1;
+		fprintf(f, "%s=%s\n", frr_daemons[j], on ? "yes" : "no");
+	}
+	fputs("vtysh_enable=yes\n"
+	      "zebra_options=\"  -A 127.0.0.1 -s 90000000\"\n", f);
+	for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++)
+		fprintf(f, "%s_options=\"-A %s\"\n", frr_daemons[j],
+			strstr(frr_daemons[j], "6") || !strcmp(frr_daemons[j], "ripngd") ?
+			"::1" : "127.0.0.1");
+	fputs("staticd_options=\"-A 127.0.0.1\"\n", f);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	ret = fileset_add_text(fs, "/etc/frr/daemons", text, n->line);
+	free(text);
+	return ret;
+}
+
 static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 {
 	static const char *const tag[] = { "", "host", "router", "switch" };
@@ -1178,6 +1286,9 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 	}
 	if (n->type == N_HOST && routes_by_exec(ex, nex))
 		n->type = N_ROUTER;
+	/* the kind's files first: a bind of the same path replaces one */
+	if (n->frr_kind)
+		ret = frr_kind_files(c, n, &fs);
 	for (i = 0; i < nbinds && !ret; i++)
 		ret = bind_files(c, n, &binds[i], &fs);
 	if (ret)
@@ -1185,7 +1296,7 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 	fileset_settle(c, n, &fs);
 	fprintf(out, "  <%s", tag[n->type]);
 	put_attr(out, "name", n->name);
-	if (!fs.n && !nex && !contains_frr(n->image)) {
+	if (!fs.n && !nex && !runs_frr(n)) {
 		fputs("/>\n", out);
 		goto out;
 	}
@@ -1195,6 +1306,12 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 			continue;
 		fputs("    <file", out);
 		put_attr(out, "path", fs.v[i].path);
+		if (fs.v[i].text) {
+			fputs(">\n", out);
+			xml_put_escaped(out, fs.v[i].text);
+			fputs("    </file>\n", out);
+			continue;
+		}
 		put_attr(out, "src", fs.v[i].src);
 		if (fs.v[i].mode != 0644)
 			fprintf(out, " mode=\"%04o\"", fs.v[i].mode);
@@ -1205,7 +1322,7 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 			put_start(out, env, nenv, ex[i]->str);
 	/* FRR as bgp-frr.xml runs it: watchfrr and the daemons of
 	 * /etc/frr/daemons, after the node's own commands */
-	if (contains_frr(n->image))
+	if (runs_frr(n))
 		put_start(out, env, nenv, "/usr/lib/frr/frrinit.sh start");
 	fprintf(out, "  </%s>\n", tag[n->type]);
 out:
@@ -1260,6 +1377,9 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 				n->lv[j] = NULL;
 		if (!strcmp(kind, "linux")) {
 			n->type = N_HOST;
+		} else if (!strcmp(kind, "frr") || !strcmp(kind, "frrouting")) {
+			n->type = N_ROUTER;
+			n->frr_kind = 1;
 		} else if (!strcmp(kind, "bridge")) {
 			n->type = N_SWITCH;
 		} else if (!strcmp(kind, "ovs-bridge")) {
@@ -1270,7 +1390,7 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 		} else {
 			n->type = N_DROP;
 			warnf(c, kline ? kline : n->line,
-			      "node %s: kind %s (only linux, bridge and ovs-bridge nodes are)",
+			      "node %s: kind %s (only linux, frr, bridge and ovs-bridge nodes are)",
 			      n->cname, kind);
 			continue;
 		}

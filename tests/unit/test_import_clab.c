@@ -371,6 +371,59 @@ START_TEST(test_exec_order_and_frr)
 }
 END_TEST
 
+START_TEST(test_frr_kind)
+{
+	struct res r;
+
+	/* containerlab's frr kind: startup-config is frr.conf, extras.frr.daemons
+	 * the daemons file (every daemon without it), vtysh.conf made */
+	mkd("r1");
+	put("r1/frr.conf", "hostname r1\n");
+	import("name: frrkind\n"
+	       "topology:\n"
+	       "  groups:\n"
+	       "    routers:\n"
+	       "      kind: frr\n"
+	       "      image: quay.io/frrouting/frr:containerlab-10.7.1\n"
+	       "      extras:\n"
+	       "        frr:\n"
+	       "          daemons: [ospfd, bfdd]\n"
+	       "  nodes:\n"
+	       "    r1: {group: routers, startup-config: r1/frr.conf}\n"
+	       "    r2: {kind: frrouting}\n",
+	       &r);
+	assert_valid(&r);
+	HAS(r.out, "<router name=\"r1\">\n"
+		   "    <file path=\"/etc/frr/frr.conf\" src=\"r1/frr.conf\"/>\n"
+		   "    <file path=\"/etc/frr/vtysh.conf\">\n"
+		   "service integrated-vtysh-config\n"
+		   "    </file>\n"
+		   "    <file path=\"/etc/frr/daemons\">\n"
+		   "bgpd=no\nospfd=yes\n");
+	HAS(r.out, "bfdd=yes\n");
+	HAS(r.out, "    <start>/usr/lib/frr/frrinit.sh start</start>\n  </router>\n"
+		   "  <router name=\"r2\">\n"
+		   "    <file path=\"/etc/frr/frr.conf\">\nfrr defaults traditional\n");
+	/* r2 runs every daemon */
+	HASNT(r.out + (strstr(r.out, "name=\"r2\"") - r.out), "=no");
+	HASNT(r.warn, "startup-config");
+	HASNT(r.warn, "extras");
+	warned(&r, 6, "node r1: image quay.io/frrouting/frr:containerlab-10.7.1");
+	res_free(&r);
+
+	import("name: frrkind\n"
+	       "topology:\n"
+	       "  nodes:\n"
+	       "    r1:\n"
+	       "      kind: frr\n"
+	       "      extras: {frr: {daemons: [ospfd, nosuchd]}}\n",
+	       &r);
+	ck_assert_int_eq(r.ret, -EINVAL);
+	HAS(r.why, "t.clab.yml:6: node r1: nosuchd is not an FRR daemon");
+	res_free(&r);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	struct res r;
@@ -562,6 +615,7 @@ static Suite *import_clab_suite(void)
 	tcase_add_test(tc, test_bridge_and_dropped_kinds);
 	tcase_add_test(tc, test_binds);
 	tcase_add_test(tc, test_exec_order_and_frr);
+	tcase_add_test(tc, test_frr_kind);
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_hostile);
 	tcase_add_test(tc, test_missing);
