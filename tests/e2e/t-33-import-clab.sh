@@ -54,9 +54,13 @@ else
 	grep -q "via 192.168.2.2 dev eth2 proto ospf" <<<"$r" &&
 		pass "router1 learnt PC3's LAN from OSPF: $r" ||
 		fail "router1's route to 192.168.13.0/24 is not OSPF's: $r"
-	j=$("$NSLAB" exec "$LAB" router2 vtysh -c 'show ip route 192.168.11.0/24 json')
-	grep -q '"protocol":"ospf"' <<<"$j" && pass "router2's vtysh: PC1's LAN is an OSPF route" ||
-		fail "router2's vtysh does not show 192.168.11.0/24 from OSPF: $j"
+	# router2 is not on that path: it may learn PC1's LAN a moment later
+	r2ospf() {
+		"$NSLAB" exec "$LAB" router2 vtysh -c 'show ip route 192.168.11.0/24 json' |
+			grep -q '"protocol":"ospf"'
+	}
+	wait_for 30 r2ospf && pass "router2's vtysh: PC1's LAN is an OSPF route" ||
+		fail "router2's vtysh does not show 192.168.11.0/24 from OSPF: $("$NSLAB" exec "$LAB" router2 vtysh -c 'show ip route 192.168.11.0/24 json' 2>&1)"
 	# the PCs' exec lines ran, with the group's env
 	e=$("$NSLAB" exec "$LAB" PC2 ip -4 addr show dev eth1)
 	grep -q "inet 192.168.12.2/24" <<<"$e" || fail "PC2's exec did not set its address: $e"
