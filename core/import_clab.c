@@ -33,12 +33,12 @@
 #define CLAB_MAX_BYTES (1u << 20)	/* the file */
 #define CLAB_MAX_DEPTH 16		/* nested mappings and sequences */
 #define CLAB_MAX_ITEMS 100000		/* values in the whole document */
-#define CLAB_MAX_ENTRIES 10000		/* entries of one mapping or sequence */
-#define CLAB_DIR_FILES 256		/* regular files of a bound directory */
+#define CLAB_MAX_ENTRIES 10000		/* in one mapping or list */
+#define CLAB_DIR_FILES 256		/* regular files of a bound dir */
 #define CLAB_DIR_DEPTH 8		/* its subdirectory levels */
-#define CLAB_DIR_VISITS 4096		/* entries looked at in one import */
+#define CLAB_DIR_VISITS 4096		/* dir entries seen in one import */
 #define CLAB_FILES 4096			/* files of the whole lab */
-#define CLAB_NAME_MAX 32		/* nslab's names (topologies/README.md) */
+#define CLAB_NAME_MAX 32		/* topologies/README.md, "Limits" */
 #define CLAB_IFNAME_MAX 15
 #define CLAB_MTU 9500			/* containerlab's veth MTU */
 
@@ -78,7 +78,7 @@ struct cnode {
 	int line;
 	const struct ynode *lv[4];	/* node, group, kind, defaults */
 	enum ntype type;
-	int frr_kind;		/* kind frr: files made as containerlab does */
+	int frr_kind;		/* kind frr: its files made as clab does */
 	const char *image;
 	/* the ends of links: "IFACE\nLINE" strings, to find duplicates */
 	char **ifs;
@@ -90,7 +90,7 @@ struct ctx {
 	const char *file;
 	char *why;
 	size_t whylen;
-	FILE *warn;		/* a memstream: written to the caller's on success */
+	FILE *warn;		/* a memstream, the caller's on success */
 	int dirfd;		/* the topology's directory */
 	char dirpath[PATH_MAX];	/* its real path */
 	size_t items;
@@ -285,8 +285,11 @@ static int yload(struct ctx *c, const unsigned char *buf, size_t len,
 					   "nested more than %d levels deep",
 					   CLAB_MAX_DEPTH);
 			} else {
-				ret = ynew(c, ev.type == YAML_MAPPING_START_EVENT ?
-					   Y_MAP : Y_SEQ, &ev.start_mark, &y);
+				enum ykind k = Y_MAP;
+
+				if (ev.type == YAML_SEQUENCE_START_EVENT)
+					k = Y_SEQ;
+				ret = ynew(c, k, &ev.start_mark, &y);
 			}
 			if (ret)
 				break;
@@ -776,8 +779,10 @@ static int walk_dir(struct walk *w, int fd, const char *src, const char *dst,
 			if (w->add.n >= CLAB_DIR_FILES)
 				w->too_many = 1;
 			else
-				ret = fileset_add(&w->add, t, s, st.st_mode,
-						  strlen(w->b->dst), w->b->line);
+				ret = fileset_add(&w->add, t, s,
+						  st.st_mode,
+						  strlen(w->b->dst),
+						  w->b->line);
 		} else if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), names[i], O_RDONLY |
 					 O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -992,8 +997,13 @@ static int node_binds(struct ctx *c, const struct cnode *n, struct bind **out,
 			}
 			colon = strchr(s->str, ':');
 			end = colon ? strchr(colon + 1, ':') : NULL;
-			d = colon ? strndup(colon + 1, end ? (size_t)(end - colon - 1) :
-					    strlen(colon + 1)) : strdup("");
+			if (!colon)
+				d = strdup("");
+			else if (end)
+				d = strndup(colon + 1,
+					    (size_t)(end - colon - 1));
+			else
+				d = strdup(colon + 1);
 			if (!d)
 				goto nomem;
 			dst = path_clean(d, &above);
@@ -1049,7 +1059,9 @@ static void fileset_settle(struct ctx *c, const struct cnode *n,
 					a->dead = 1;
 			} else if (!strncmp(a->path, b->path, la) &&
 				   b->path[la] == '/') {
-				struct nfile *loser = a->dstlen >= b->dstlen ? b : a;
+				struct nfile *loser;
+
+				loser = a->dstlen >= b->dstlen ? b : a;
 
 				loser->dead = 1;
 				warnf(c, loser->line,
@@ -1074,8 +1086,8 @@ static void put_comment_text(FILE *out, const char *s)
 	char prev = 0;
 
 	for (; *s; s++) {
-		char ch = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7f ?
-			  *s : '?';
+		unsigned char u = (unsigned char)*s;
+		char ch = u >= 0x20 && u < 0x7f ? *s : '?';
 
 		if (ch == '-' && prev == '-')
 			ch = '_';
@@ -1127,7 +1139,8 @@ static int node_env(struct ctx *c, const struct cnode *n,
 				    ytype(e));
 		}
 		for (i = 0; i + 1 < e->n; i += 2) {
-			const struct ynode *k = e->kids[i], *val = e->kids[i + 1];
+			const struct ynode *k = e->kids[i];
+			const struct ynode *val = e->kids[i + 1];
 
 			if (val->kind != Y_SCALAR || !env_name_ok(k->str)) {
 				warnf(c, k->line, "node %s: env %s", n->cname,
@@ -1177,6 +1190,7 @@ static const char *const frr_daemons[] = {
 	"ldpd", "nhrpd", "eigrpd", "babeld", "sharpd", "pbrd", "bfdd",
 	"fabricd", "vrrpd", "pathd",
 };
+#define NDAEMONS (sizeof(frr_daemons) / sizeof(frr_daemons[0]))
 
 /* What the frr kind writes into /etc/frr: frr.conf (startup-config),
  * daemons (extras.frr.daemons, or all of them) and vtysh.conf. */
@@ -1222,8 +1236,9 @@ static int frr_kind_files(struct ctx *c, const struct cnode *n,
 			 !strcmp(d->str, "staticd") || !strcmp(d->str, "mgmtd") ||
 			 !strcmp(d->str, "watchfrr"));
 
-		for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++)
-			if (d->kind == Y_SCALAR && !strcmp(d->str, frr_daemons[j]))
+		for (j = 0; j < NDAEMONS; j++)
+			if (d->kind == Y_SCALAR &&
+			    !strcmp(d->str, frr_daemons[j]))
 				ok = 1;
 		if (!ok)
 			return fail(c, d->line, "node %s: %s is not an FRR daemon",
@@ -1232,7 +1247,7 @@ static int frr_kind_files(struct ctx *c, const struct cnode *n,
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++) {
+	for (j = 0; j < NDAEMONS; j++) {
 		int on = !list || !list->n;
 
 		for (i = 0; list && i < list->n; i++)
@@ -1242,7 +1257,7 @@ static int frr_kind_files(struct ctx *c, const struct cnode *n,
 	}
 	fputs("vtysh_enable=yes\n"
 	      "zebra_options=\"  -A 127.0.0.1 -s 90000000\"\n", f);
-	for (j = 0; j < sizeof(frr_daemons) / sizeof(frr_daemons[0]); j++)
+	for (j = 0; j < NDAEMONS; j++)
 		fprintf(f, "%s_options=\"-A %s\"\n", frr_daemons[j],
 			strstr(frr_daemons[j], "6") || !strcmp(frr_daemons[j], "ripngd") ?
 			"::1" : "127.0.0.1");
@@ -1419,7 +1434,8 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 			/* earlier nodes have their names; later ones keep a
 			 * valid name of their own */
 			for (j = 0; j < c->nnodes; j++)
-				if ((j < i && !strcmp(c->nodes[j].name, n->name)) ||
+				if ((j < i &&
+				     !strcmp(c->nodes[j].name, n->name)) ||
 				    (j > i && name_ok(c->nodes[j].cname) &&
 				     !strcmp(c->nodes[j].cname, n->name)))
 					clash = 1;
@@ -1429,8 +1445,8 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 				name_make(n->cname, base);
 				snprintf(suf, sizeof(suf), "_%d", k++);
 				snprintf(n->name, sizeof(n->name), "%.*s%s",
-					 (int)(CLAB_NAME_MAX - strlen(suf)), base,
-					 suf);
+					 (int)(CLAB_NAME_MAX - strlen(suf)),
+					 base, suf);
 			}
 		} while (clash);
 		if (strcmp(n->name, n->cname) && n->type != N_DROP)
@@ -1616,7 +1632,8 @@ static int link_put(struct ctx *c, FILE *out, const struct ynode *l)
 	if (mtu) {
 		char *end = NULL;
 
-		if (mtu->kind != Y_SCALAR || !isdigit((unsigned char)mtu->str[0]))
+		if (mtu->kind != Y_SCALAR ||
+		    !isdigit((unsigned char)mtu->str[0]))
 			m = 0;
 		else
 			m = strtoul(mtu->str, &end, 10);
@@ -1757,10 +1774,12 @@ static int lab_put(struct ctx *c, FILE *out, const struct ynode *root)
 	    links->kind != Y_SEQ)
 		return fail(c, links->line, "links must be a list, not %s",
 			    ytype(links));
-	for (i = 0; c->kinds && c->kinds->kind == Y_MAP && i + 1 < c->kinds->n; i += 2)
+	for (i = 0; c->kinds && c->kinds->kind == Y_MAP &&
+		    i + 1 < c->kinds->n; i += 2)
 		if ((ret = want_map(c, c->kinds->kids[i + 1], "a kind")))
 			return ret;
-	for (i = 0; c->groups && c->groups->kind == Y_MAP && i + 1 < c->groups->n; i += 2)
+	for (i = 0; c->groups && c->groups->kind == Y_MAP &&
+		    i + 1 < c->groups->n; i += 2)
 		if ((ret = want_map(c, c->groups->kids[i + 1], "a group")))
 			return ret;
 	for (i = 0; i + 1 < topo->n; i += 2) {
