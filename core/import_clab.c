@@ -94,6 +94,7 @@ struct ctx {
 	int dirfd;		/* the topology's directory */
 	char dirpath[PATH_MAX];	/* its real path */
 	size_t items;
+	int lines;		/* the file's, a bound on every line we name */
 	size_t visits, files;	/* directory entries seen, files made */
 	const struct ynode *defaults, *kinds, *groups;
 	struct cnode *nodes;
@@ -125,6 +126,10 @@ static int fail(struct ctx *c, int line, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	one_line(msg);
+	/* libyaml may put the end of a file without a last newline on the
+	 * line after it */
+	if (c->lines && line > c->lines)
+		line = c->lines;
 	snprintf(c->why, c->whylen, "%s:%d: %s", c->file, line, msg);
 	return -EINVAL;
 }
@@ -1861,6 +1866,10 @@ int import_clab(const char *path, FILE *out, FILE *warn, char *why,
 		ret = -ENOMEM;
 		goto out;
 	}
+	c.lines = 1;
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n' && i + 1 < len)
+			c.lines++;
 	ret = yload(&c, buf, len, &root);
 	if (!ret)
 		ret = lab_put(&c, mem, root);

@@ -545,6 +545,7 @@ START_TEST(test_hostile)
 	hostile("name: x\ntopology:\n  nodes: {a: {kind: linux}}\n  links:\n"
 		"    - endpoints: [a:eth1, b:eth1]\n", (size_t)-1,
 		"t.clab.yml:5: link a:eth1 -- b:eth1: no node named \"b\"");
+	hostile("a: [", (size_t)-1, "t.clab.yml:1: not valid YAML");
 	hostile("name: \"a\\0b\"\ntopology: {}\n", (size_t)-1,
 		"t.clab.yml:1: a value holds a NUL character");
 
