@@ -1,7 +1,7 @@
 # nslab — build, test, install.  See README.md.
 PREFIX    ?= /usr/local
 CC        ?= cc
-PKGS      := libmnl libxml-2.0 libedit libpcap
+PKGS      := libmnl libxml-2.0 libedit libpcap yaml-0.1
 WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
              -Wmissing-prototypes -Wvla -fno-common
 CFLAGS    ?= -O2 -g

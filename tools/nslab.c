@@ -238,7 +238,7 @@ static const struct command commands[] = {
 	  "same lab file.\n" },
 	{ "import", cmd_import, "clab FILE.clab.yml\nkathara DIR",
 	  "print another tool's lab as an nslab lab file",
-	  "  clab FILE    a containerlab topology (kind linux and bridge nodes)\n"
+	  "  clab FILE    a containerlab topology (linux, frr and bridge nodes)\n"
 	  "  kathara DIR  a Kathara lab directory (lab.conf, NODE.startup,\n"
 	  "               NODE/)\n"
 	  "\nThe lab file goes to stdout; each thing that could not be carried\n"
