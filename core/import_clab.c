@@ -754,7 +754,7 @@ static int walk_dir(struct walk *w, int fd, const char *src, const char *dst,
 		names = nn;
 		nnames++;
 	}
-	if (!ret && !w->too_many)
+	if (!ret && !w->too_many && nnames > 1)	/* names is NULL when empty */
 		qsort(names, nnames, sizeof(*names), cmp_str);
 	for (i = 0; i < nnames && !ret && !w->too_many; i++) {
 		char *s = NULL, *t = NULL;
@@ -1078,13 +1078,6 @@ static void fileset_settle(struct ctx *c, const struct cnode *n,
 
 /* ---- output ---- */
 
-static void put_attr(FILE *out, const char *name, const char *val)
-{
-	fprintf(out, " %s=\"", name);
-	xml_put_escaped(out, val);
-	fputc('"', out);
-}
-
 /* FILE in an XML comment: printable ASCII, no "--". */
 static void put_comment_text(FILE *out, const char *s)
 {
@@ -1300,7 +1293,7 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 			warnf(c, binds[0].line, "node %s: binds (a bridge has no files)",
 			      n->cname);
 		fprintf(out, "  <switch");
-		put_attr(out, "name", n->name);
+		xml_put_attr(out, "name", n->name);
 		fputs("/>\n", out);
 		goto out;
 	}
@@ -1315,7 +1308,7 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 		goto out;
 	fileset_settle(c, n, &fs);
 	fprintf(out, "  <%s", tag[n->type]);
-	put_attr(out, "name", n->name);
+	xml_put_attr(out, "name", n->name);
 	if (!fs.n && !nex && !runs_frr(n)) {
 		fputs("/>\n", out);
 		goto out;
@@ -1325,14 +1318,14 @@ static int node_put(struct ctx *c, FILE *out, struct cnode *n)
 		if (fs.v[i].dead)
 			continue;
 		fputs("    <file", out);
-		put_attr(out, "path", fs.v[i].path);
+		xml_put_attr(out, "path", fs.v[i].path);
 		if (fs.v[i].text) {
 			fputs(">\n", out);
 			xml_put_escaped(out, fs.v[i].text);
 			fputs("    </file>\n", out);
 			continue;
 		}
-		put_attr(out, "src", fs.v[i].src);
+		xml_put_attr(out, "src", fs.v[i].src);
 		if (fs.v[i].mode != 0644)
 			fprintf(out, " mode=\"%04o\"", fs.v[i].mode);
 		fputs("/>\n", out);
@@ -1501,10 +1494,10 @@ static void put_end(FILE *out, const char *attr, const struct cnode *n,
 		    const char *ifname)
 {
 	fprintf(out, " %s=\"", attr);
-	xml_put_escaped(out, n->name);
+	xml_put_attr_value(out, n->name);
 	if (ifname) {
 		fputc(':', out);
-		xml_put_escaped(out, ifname);
+		xml_put_attr_value(out, ifname);
 	}
 	fputc('"', out);
 }
@@ -1808,7 +1801,7 @@ static int lab_put(struct ctx *c, FILE *out, const struct ynode *root)
 	      "     relative to the topology's directory: keep this file there. -->\n",
 	      out);
 	fputs("<lab", out);
-	put_attr(out, "name", labname);
+	xml_put_attr(out, "name", labname);
 	fprintf(out, " ipbase=\"none\" ipv6=\"on\" mtu=\"%d\">\n", CLAB_MTU);
 	for (i = 0; i < c->nnodes && !ret; i++)
 		if (c->nodes[i].type != N_DROP)

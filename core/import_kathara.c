@@ -1032,13 +1032,6 @@ static void put_cdata(FILE *out, const char *s)
 	fputs("]]>", out);
 }
 
-static void put_attr(FILE *out, const char *name, const char *v)
-{
-	fprintf(out, " %s=\"", name);
-	xml_put_escaped(out, v);
-	fputc('"', out);
-}
-
 /* nslab name from S: A-Za-z0-9_- only, a letter first, 1 to 32. */
 static void make_name(const char *s, char out[K_NAME_MAX + 1],
 		      const char *prefix)
@@ -1134,18 +1127,18 @@ static int put_node(struct k_lab *k, FILE *out, unsigned di, int has_shared)
 		      "value=\"0\"/>\n", out);
 	for (i = 0; i < d->n_sysctls; i++) {
 		fputs("    <sysctl", out);
-		put_attr(out, "name", d->sysctls[i].name);
-		put_attr(out, "value", d->sysctls[i].value);
+		xml_put_attr(out, "name", d->sysctls[i].name);
+		xml_put_attr(out, "value", d->sysctls[i].value);
 		fputs("/>\n", out);
 	}
 	for (i = 0; i < d->n_files; i++) {
 		fputs("    <file", out);
 		fprintf(out, " path=\"/");
-		xml_put_escaped(out, d->files[i].rel);
+		xml_put_attr_value(out, d->files[i].rel);
 		fputc('"', out);
 		snprintf(name, sizeof(name), "%s/", d->name);
 		fprintf(out, " src=\"%s", name);
-		xml_put_escaped(out, d->files[i].rel);
+		xml_put_attr_value(out, d->files[i].rel);
 		fputc('"', out);
 		if (d->files[i].mode != 0644)
 			fprintf(out, " mode=\"%04o\"", d->files[i].mode);
@@ -1155,9 +1148,9 @@ static int put_node(struct k_lab *k, FILE *out, unsigned di, int has_shared)
 	if (di == k->order[0])
 		for (j = 0; j < k->n_shared; j++) {
 			fputs("    <file path=\"/shared/", out);
-			xml_put_escaped(out, k->shared[j].rel);
+			xml_put_attr_value(out, k->shared[j].rel);
 			fputs("\" src=\"shared/", out);
-			xml_put_escaped(out, k->shared[j].rel);
+			xml_put_attr_value(out, k->shared[j].rel);
 			fputc('"', out);
 			if (k->shared[j].mode != 0644)
 				fprintf(out, " mode=\"%04o\"",

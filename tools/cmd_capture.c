@@ -9,11 +9,11 @@
  * into tcpdump or wireshark sees it live and a file is a valid pcap
  * whenever the capture stops.
  *
- * Stops: after COUNT frames, on SIGINT or SIGTERM, when the reader of the
- * pipe goes (status 0 for all three), when the lab is taken down (its
- * holder exits; status 0, said on stderr) or when the interface is deleted
- * while the lab runs (status 3).  INT and TERM are blocked but while we
- * wait (ppoll) or write, so a signal never cuts a record in two.
+ * Stops: after COUNT frames, on SIGINT, SIGTERM or SIGHUP, when the
+ * reader of the pipe goes (status 0 for all three), when the lab is taken
+ * down (its holder exits; status 0, said on stderr) or when the interface
+ * is deleted while the lab runs (status 3).  The signals are blocked but
+ * while we wait (ppoll) or write, so a signal never cuts a record in two.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -284,9 +284,11 @@ static int capture_loop(struct cap_run *r, int holder)
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &run);
 	sigdelset(&run, SIGINT);
 	sigdelset(&run, SIGTERM);
+	sigdelset(&run, SIGHUP);
 	pf[npf++] = (struct pollfd){ .fd = r->c->fd, .events = POLLIN };
 	if (holder >= 0)
 		pf[npf++] = (struct pollfd){ .fd = holder, .events = POLLIN };
@@ -407,6 +409,7 @@ int cmd_capture(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* a closed terminal or ssh */
 	rc = open_out(&a, &o);
 	if (rc < 0) {
 		rc = report(&r, END_READER);

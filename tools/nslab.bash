@@ -119,7 +119,10 @@ _nslab_add()
 # DIR, or any file.
 _nslab_files()
 {
-	local IFS=$'\n' f
+	# `local -` keeps set -f to this function: a file named '*.xml' must
+	# not expand to every .xml file
+	local - IFS=$'\n' f
+	set -f
 	case $1 in
 	xml | yml)
 		for f in $(compgen -f -- "$cur"); do
