@@ -1017,12 +1017,18 @@ static void put_comment_text(FILE *out, const char *s)
 	}
 }
 
-static void put_cdata(FILE *out, const char *s)
+/* The script as inline text, opened by a comment line naming it: nslab
+ * drops the leading blank line of inline text and the indentation common
+ * to all its lines (topologies/README.md, <file>), and the comment, at
+ * the start of a line, keeps that common indentation nil, so indented
+ * lines (in a heredoc or a quoted string) reach the node as written. */
+static void put_cdata(FILE *out, const char *shown, const char *s)
 {
 	const char *e;
 
-	/* nslab drops the leading blank line of inline text */
-	fputs("<![CDATA[\n", out);
+	fputs("<![CDATA[\n# ", out);
+	put_comment_text(out, shown);
+	fputs(", imported by nslab import kathara\n", out);
 	while ((e = strstr(s, "]]>"))) {
 		fwrite(s, 1, (size_t)(e - s) + 2, out);
 		fputs("]]><![CDATA[", out);
@@ -1091,7 +1097,7 @@ static int put_script(struct k_lab *k, FILE *out, const char *name,
 	if (r)
 		return r;
 	fprintf(out, "    <file path=\"%s\">", path);
-	put_cdata(out, text);
+	put_cdata(out, shown, text);
 	fputs("</file>\n", out);
 	free(text);
 	*present = 1;
