@@ -23,7 +23,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 #include <yaml.h>
 
 #include "import.h"
@@ -809,13 +811,26 @@ static int walk_dir(struct walk *w, int fd, const char *src, const char *dst,
 	return ret;
 }
 
+/* PATH under DIRFD as an O_PATH fd, refused (ELOOP, EXDEV) when a
+ * symbolic link or ".." would take it anywhere: what up will read is only
+ * what lies beneath the topology's directory (core/lab_src.c). */
+static int open_beneath(int dirfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
 /* One bind of node N into FS, or a warning saying why not. */
 static int bind_files(struct ctx *c, const struct cnode *n,
 		      const struct bind *b, struct fileset *fs)
 {
 	char *spec = strdup(b->spec), *host, *dst, *opts, *extra;
 	char *clean = NULL, *src = NULL;
-	int above = 0, ret = 0, outside = 0;
+	int above = 0, ret = 0, outside = 0, pfd = -1;
 	struct stat st;
 
 	if (!spec)
@@ -863,26 +878,34 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		ret = -ENOMEM;
 		goto out;
 	}
+	if (clean[0] != '/' && (above || !*clean)) {
+		/* "." or "../lab/x": made absolute, then judged as one */
+		char *joined = NULL;
+
+		if (asprintf(&joined, "%s/%s", c->dirpath, host) < 0) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		free(clean);
+		clean = path_clean(joined, &above);
+		free(joined);
+		if (!clean) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
 	if (clean[0] == '/') {
 		size_t dl = strlen(c->dirpath);
 
-		if (!strncmp(clean, c->dirpath, dl) && clean[dl] == '/' &&
-		    strcmp(c->dirpath, "/")) {
+		if (!strcmp(clean, c->dirpath)) {
+			src = strdup(".");
+		} else if (!strncmp(clean, c->dirpath, dl) && clean[dl] == '/' &&
+			   strcmp(c->dirpath, "/")) {
 			src = strdup(clean + dl + 1);
 		} else {
 			outside = 1;
 			src = strdup(clean);
 		}
-	} else if (above || !*clean) {
-		char *joined = NULL;
-
-		outside = 1;
-		if (asprintf(&joined, "%s/%s", c->dirpath, host) < 0) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		src = path_clean(joined, &above);
-		free(joined);
 	} else {
 		src = strdup(clean);
 	}
@@ -890,9 +913,18 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (fstatat(outside ? AT_FDCWD : c->dirfd, src, &st, 0)) {
+	/* inside the topology's directory, never through a symbolic link
+	 * (the kernel checks every part of the path); outside it, the user
+	 * has to allow it at up (--allow-host-src) */
+	pfd = outside ? open(src, O_PATH | O_CLOEXEC) :
+			open_beneath(c->dirfd, src);
+	if (pfd < 0 || fstat(pfd, &st)) {
+		int e = errno;
+
 		warnf(c, b->line, "node %s: bind \"%s\" (%s: %s)", n->cname,
-		      b->spec, src, strerror(errno));
+		      b->spec, src, e == ELOOP || e == EXDEV ?
+		      "a symbolic link on the way, not followed" :
+		      strerror(e));
 		goto out;
 	}
 	if (c->files >= CLAB_FILES) {
@@ -912,8 +944,7 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		c->files++;
 	} else if (S_ISDIR(st.st_mode)) {
 		struct walk w = { .c = c, .n = n, .b = b };
-		int fd = openat(outside ? AT_FDCWD : c->dirfd, src,
-				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int fd = openat(pfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		size_t i;
 
 		if (fd < 0) {
@@ -960,6 +991,8 @@ static int bind_files(struct ctx *c, const struct cnode *n,
 		      "node %s: bind \"%s\" as it stands: %s is outside the topology's directory, read only with nslab --allow-host-src",
 		      n->cname, b->spec, src);
 out:
+	if (pfd >= 0)
+		close(pfd);
 	free(clean);
 	free(src);
 	free(spec);
