@@ -811,6 +811,24 @@ static int walk_dir(struct walk *w, int fd, const char *src, const char *dst,
 	return ret;
 }
 
+/* The next suffix of each base name that clashed (node names). */
+struct suffix {
+	char base[CLAB_NAME_MAX + 1];
+	int next;
+};
+
+static struct suffix *suffix_of(struct suffix *t, size_t *n, const char *base)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(t[i].base, base))
+			return &t[i];
+	snprintf(t[*n].base, sizeof(t[*n].base), "%s", base);
+	t[*n].next = 2;
+	return &t[(*n)++];
+}
+
 /* PATH under DIRFD as an O_PATH fd, refused (ELOOP, EXDEV) when a
  * symbolic link or ".." would take it anywhere: what up will read is only
  * what lies beneath the topology's directory (core/lab_src.c). */
@@ -1385,7 +1403,8 @@ out:
 
 static int nodes_read(struct ctx *c, const struct ynode *nodes)
 {
-	size_t i, j;
+	struct suffix *sfx;
+	size_t i, j, nsfx = 0;
 	int ret;
 
 	if (!nodes || nodes->kind != Y_MAP)
@@ -1451,10 +1470,16 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 			      n->cname, n->image);
 		warn_keys(c, n);
 	}
-	/* nslab names, unique */
+	/* nslab names, unique; a clash takes the next free suffix of its base
+	 * name, counted per base so that many clashing names cost no more
+	 * than a pass each */
+	sfx = calloc(c->nnodes ? c->nnodes : 1, sizeof(*sfx));
+	if (!sfx)
+		return -ENOMEM;
 	for (i = 0; i < c->nnodes; i++) {
 		struct cnode *n = &c->nodes[i];
-		int k = 2, clash;
+		struct suffix *e = NULL;
+		int clash;
 
 		if (name_ok(n->cname))
 			snprintf(n->name, sizeof(n->name), "%s", n->cname);
@@ -1464,7 +1489,7 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 			clash = 0;
 			/* earlier nodes have their names; later ones keep a
 			 * valid name of their own */
-			for (j = 0; j < c->nnodes; j++)
+			for (j = 0; j < c->nnodes && !clash; j++)
 				if ((j < i &&
 				     !strcmp(c->nodes[j].name, n->name)) ||
 				    (j > i && name_ok(c->nodes[j].cname) &&
@@ -1474,7 +1499,9 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 				char base[CLAB_NAME_MAX + 1], suf[16];
 
 				name_make(n->cname, base);
-				snprintf(suf, sizeof(suf), "_%d", k++);
+				if (!e)
+					e = suffix_of(sfx, &nsfx, base);
+				snprintf(suf, sizeof(suf), "_%d", e->next++);
 				snprintf(n->name, sizeof(n->name), "%.*s%s",
 					 (int)(CLAB_NAME_MAX - strlen(suf)),
 					 base, suf);
@@ -1485,6 +1512,7 @@ static int nodes_read(struct ctx *c, const struct ynode *nodes)
 			      "node name \"%s\" (named %s: nslab names are 1 to 32 of A-Za-z0-9_- starting with a letter)",
 			      n->cname, n->name);
 	}
+	free(sfx);
 	return 0;
 }
 

@@ -1225,10 +1225,17 @@ static void put_header(struct k_lab *k, FILE *out)
 	      "-->\n", out);
 }
 
+/* The next suffix of each switch base name that clashed (put_lab()). */
+struct k_sfx {
+	char base[K_NAME_MAX + 1];
+	unsigned next;
+};
+
 static int put_lab(struct k_lab *k, FILE *out)
 {
 	char lab[K_NAME_MAX + 1];
-	unsigned i, j, n;
+	unsigned i, j, n, nsfx = 0;
+	struct k_sfx *sfx;
 	int r, has_shared;
 	struct stat st;
 
@@ -1252,20 +1259,36 @@ static int put_lab(struct k_lab *k, FILE *out)
 		make_name(base, lab, "k");
 		free(real);
 	}
-	/* switch names: the domain's, made a valid unique nslab name */
+	/* switch names: the domain's, made a valid unique nslab name; a
+	 * clash takes its base name's next free suffix, counted per base so
+	 * that many clashing domains cost no more than a pass each */
+	sfx = calloc(k->n_doms + 1, sizeof(*sfx));
+	if (!sfx)
+		return -ENOMEM;
 	for (i = 0; i < k->n_doms; i++) {
 		struct k_dom *dm = &k->doms[i];
+		char base[K_NAME_MAX + 1];
 
 		if (dm->n == 2)
 			continue;
-		make_name(dm->name, dm->sw, "cd");
-		dm->sw[K_NAME_MAX - 6] = '\0';
-		for (n = 2; name_taken(k, dm->sw, i); n++) {
-			make_name(dm->name, dm->sw, "cd");
-			dm->sw[K_NAME_MAX - 6] = '\0';
-			snprintf(dm->sw + strlen(dm->sw), 7, "-%u", n);
+		make_name(dm->name, base, "cd");
+		base[K_NAME_MAX - 6] = '\0';
+		memcpy(dm->sw, base, sizeof(base));
+		if (!name_taken(k, dm->sw, i))
+			continue;
+		for (n = 0; n < nsfx && strcmp(sfx[n].base, base); n++)
+			;
+		if (n == nsfx) {
+			memcpy(sfx[nsfx].base, base, sizeof(base));
+			sfx[nsfx++].next = 2;
 		}
+		do {
+			memcpy(dm->sw, base, sizeof(base));
+			snprintf(dm->sw + strlen(dm->sw), 7, "-%u",
+				 sfx[n].next++);
+		} while (name_taken(k, dm->sw, i));
 	}
+	free(sfx);
 	has_shared = fstatat(k->dirfd, "shared.startup", &st,
 			     AT_SYMLINK_NOFOLLOW) == 0;
 	put_header(k, out);
