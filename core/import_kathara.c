@@ -1345,6 +1345,7 @@ static int put_lab(struct k_lab *k, FILE *out)
 static int parse_deps(struct k_lab *k)
 {
 	unsigned (*dep)[2] = NULL, n_dep = 0, line = 0, i, j, done = 0;
+	unsigned *waits = NULL;
 	char *buf = NULL, *placed = NULL;
 	size_t len, off = 0;
 	int r;
@@ -1419,19 +1420,22 @@ static int parse_deps(struct k_lab *k)
 	}
 	free(buf);
 	placed = calloc(k->n_devs, 1);
-	if (!r && !placed)
+	waits = calloc(k->n_devs, sizeof(*waits));
+	if (!r && (!placed || !waits))
 		r = -ENOMEM;
-	/* each round places the first device whose dependencies are placed */
+	/* waits[i]: the rules of device i whose device is not placed yet */
+	for (j = 0; !r && j < n_dep; j++)
+		waits[dep[j][0]]++;
+	/* each round places the first device whose dependencies are placed,
+	 * then counts that device off the rules that wait for it */
 	while (!r && done < k->n_devs) {
-		for (i = 0; i < k->n_devs; i++) {
-			if (placed[i])
-				continue;
-			for (j = 0; j < n_dep; j++)
-				if (dep[j][0] == i && !placed[dep[j][1]])
-					break;
-			if (j == n_dep)
+		for (i = 0; i < k->n_devs; i++)
+			if (!placed[i] && !waits[i])
 				break;
-		}
+		if (i < k->n_devs)
+			for (j = 0; j < n_dep; j++)
+				if (dep[j][1] == i)
+					waits[dep[j][0]]--;
 		if (i == k->n_devs) {
 			for (i = 0; placed[i]; i++)
 				;
@@ -1442,6 +1446,7 @@ static int parse_deps(struct k_lab *k)
 		placed[i] = 1;
 		k->order[done++] = i;
 	}
+	free(waits);
 	free(placed);
 	free(dep);
 	return r;
