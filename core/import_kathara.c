@@ -97,6 +97,7 @@ struct k_lab {
 	unsigned n_shared;
 	int any_ipv6;
 	unsigned *order;		/* devices in start order (lab.dep) */
+	size_t inline_bytes;		/* the scripts written inline so far */
 };
 
 static const char *const meta_keys[6] = {
@@ -1096,6 +1097,15 @@ static int put_script(struct k_lab *k, FILE *out, const char *name,
 	free(buf);
 	if (r)
 		return r;
+	/* shared.startup goes into every device: the lab file must stay
+	 * within what nslab reads */
+	k->inline_bytes += strlen(text);
+	if (k->inline_bytes > K_FILE_MAX) {
+		free(text);
+		return k_fail(k, "%s: the startup scripts would make a lab "
+			      "file over 16 MiB (shared.startup is written "
+			      "into every device)", k->dir);
+	}
 	fprintf(out, "    <file path=\"%s\">", path);
 	put_cdata(out, shown, text);
 	fputs("</file>\n", out);
