@@ -54,10 +54,16 @@ else
 			diag "$r's log: $("$NSLAB" exec "$LAB" "$r" tail -n 30 /var/log/frr/frr.log 2>&1)"
 		done
 	fi
-	r=$("$NSLAB" exec "$LAB" router1 ip route show 192.168.13.0/24)
-	grep -q "via 192.168.2.2 dev eth2 proto ospf" <<<"$r" &&
-		pass "router1 learnt PC3's LAN from OSPF: $r" ||
-		fail "router1's route to 192.168.13.0/24 is not OSPF's: $r"
+	# PC1 may first reach PC3 the long way, through router2, before
+	# router1's adjacency with router3 is full: OSPF must then settle on
+	# the direct link
+	r1direct() {
+		r=$("$NSLAB" exec "$LAB" router1 ip route show 192.168.13.0/24)
+		grep -q "via 192.168.2.2 dev eth2 proto ospf" <<<"$r"
+	}
+	wait_for "$((conv / 2))" r1direct &&
+		pass "router1 learnt PC3's LAN from OSPF, over the direct link: $r" ||
+		fail "router1's route to 192.168.13.0/24 is not OSPF's over the direct link to router3 (via 192.168.2.2 dev eth2): $r"
 	# router2 is not on that path: it may learn PC1's LAN a moment later
 	r2ospf() {
 		"$NSLAB" exec "$LAB" router2 vtysh -c 'show ip route 192.168.11.0/24 json' |
