@@ -58,6 +58,10 @@ int cmd_holder(int argc, char **argv);
 
 struct lab;
 struct plan;
+struct state;
+/* Open running lab NAME for reading, as show NAME and graph NAME do (root
+ * needed); on failure print why and return the exit status. */
+int cli_open_named_lab(const char *name, struct state **st);
 /* Read, validate and resolve a lab file; on failure print every problem as
  * "nslab: FILE:LINE: message" and return the exit status (2 or 3). */
 int cli_load_lab(const char *path, struct lab **out);

@@ -23,23 +23,9 @@ static int load_running(const char *name, struct lab **lab)
 	struct state *st;
 	int ret;
 
-	ret = cli_need_root();
+	ret = cli_open_named_lab(name, &st);
 	if (ret)
 		return ret;
-	ret = state_open_read(name, &st);
-	if (ret == -EINVAL) {
-		cli_err("%s: not a lab file and not a valid lab name", name);
-		return EXIT_USAGE;
-	}
-	if (ret == -ENOENT) {
-		cli_err("lab %s: no such lab, and no such file (see nslab ls)",
-			name);
-		return EXIT_USAGE;
-	}
-	if (ret) {
-		cli_err("lab %s: %s", name, strerror(-ret));
-		return EXIT_SYSTEM;
-	}
 	ret = cli_running_model(st, name, lab);
 	state_close(st);
 	return ret;

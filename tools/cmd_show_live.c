@@ -273,15 +273,13 @@ static void show_engine(const struct state *st, int json)
 	engine_conf_free(&c);
 }
 
-int cli_show_live(const char *name, int json)
+int cli_open_named_lab(const char *name, struct state **st)
 {
-	struct state *st;
-	int i, ret;
+	int ret = cli_need_root();
 
-	ret = cli_need_root();
 	if (ret)
 		return ret;
-	ret = state_open_read(name, &st);
+	ret = state_open_read(name, st);
 	if (ret == -EINVAL) {
 		cli_err("%s: not a lab file and not a valid lab name", name);
 		return EXIT_USAGE;
@@ -294,6 +292,17 @@ int cli_show_live(const char *name, int json)
 		cli_err("lab %s: %s", name, strerror(-ret));
 		return EXIT_SYSTEM;
 	}
+	return EXIT_OK;
+}
+
+int cli_show_live(const char *name, int json)
+{
+	struct state *st;
+	int i, ret;
+
+	ret = cli_open_named_lab(name, &st);
+	if (ret)
+		return ret;
 	if (json)
 		printf("{\n  \"name\": \"%s\", \"holder\": %d,\n  \"nodes\": [",
 		       st->name, (int)st->holder);
