@@ -14,7 +14,9 @@
 #                 on a kernel without VLANs `up` refuses it (exit 3).
 . "$(dirname "$0")/lib.sh"
 
-frames=$top/tests/e2e/helpers/l2frames.py
+# the helper's text, given to python3 -c: a node has a /tmp of its own,
+# so a checkout under /tmp is not visible inside it
+frames=$(cat "$top/tests/e2e/helpers/l2frames.py") || exit 1
 command -v python3 > /dev/null || skip "python3 is not installed"
 pat=$(printf '6e736c%08x' $$)	# "nsl" and our pid: this run's pings only
 
@@ -22,7 +24,7 @@ pat=$(printf '6e736c%08x' $$)	# "nsl" and our pid: this run's pings only
 # in the background; returns once it listens
 sniff() {
 	rm -f "$T/sniff.out"
-	"$NSLAB" exec "$1" "$2" python3 "$frames" sniff eth0 "$3" "$pat" > "$T/sniff.out" 2> "$T/sniff.err" &
+	"$NSLAB" exec "$1" "$2" python3 -c "$frames" sniff eth0 "$3" "$pat" > "$T/sniff.out" 2> "$T/sniff.err" &
 	sniff_pid=$!
 	track_pid $sniff_pid
 	wait_for 20 grep -qx ready "$T/sniff.out" ||
@@ -125,7 +127,7 @@ fi
 
 # one broadcast frame: it arrives, once, and does not come round again
 r1=$(rx "$STP" h1) r2=$(rx "$STP" h2)
-"$NSLAB" exec "$STP" h1 python3 "$frames" bcast eth0 || fail "cannot send the broadcast"
+"$NSLAB" exec "$STP" h1 python3 -c "$frames" bcast eth0 || fail "cannot send the broadcast"
 sleep 2
 d1=$(($(rx "$STP" h1) - r1)) d2=$(($(rx "$STP" h2) - r2))
 # besides it, a BPDU every 2 s (hello time) on each host port
@@ -141,7 +143,7 @@ sed -e 's/stp="on"/stp="off"/' -e "s/<lab name=\"$STP\"/<lab name=\"$LOOP\"/" "$
 if expect_rc 0 "up the copy with stp=\"off\"" "$NSLAB" up "$T/loop.xml"; then
 	lab_inodes "$LOOP"
 	r2=$(rx "$LOOP" h2)
-	"$NSLAB" exec "$LOOP" h1 python3 "$frames" bcast eth0 || fail "cannot send the broadcast"
+	"$NSLAB" exec "$LOOP" h1 python3 -c "$frames" bcast eth0 || fail "cannot send the broadcast"
 	sleep 1
 	d2=$(($(rx "$LOOP" h2) - r2))
 	"$NSLAB" down "$LOOP" || fail "down of the storming lab failed"
