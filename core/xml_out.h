@@ -6,8 +6,11 @@
 
 /* S as XML character data: & < > " ' escaped, a carriage return as a
  * character reference (a parser would turn a literal one into a newline);
- * bytes XML 1.0 cannot carry (control characters other than tab, newline
- * and carriage return) are dropped.  Returns -1 on a write error. */
+ * control characters XML 1.0 cannot carry (all but tab, newline and
+ * carriage return) are dropped, and each byte that does not start a
+ * character XML 1.0 allows in well-formed UTF-8 (a Latin-1 byte, a
+ * surrogate, U+FFFE, U+FFFF) becomes U+FFFD, so what is written always
+ * parses.  Returns -1 on a write error. */
 int xml_put_escaped(FILE *out, const char *s);
 /* the same for the first N bytes of S */
 int xml_put_escaped_n(FILE *out, const char *s, size_t n);
