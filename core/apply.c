@@ -23,7 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "nl.h"
@@ -620,6 +622,65 @@ int apply_build(struct apply *a, struct apply_error *e)
 			fail(e, ret, 0, NULL, "cannot start a thread to set the lab's sysctls");
 	}
 	return ret;
+}
+
+/* ---- waiting for linkwatch ------------------------------------------------------ */
+
+struct not_running {
+	int found;
+	char name[16];
+};
+
+static int on_link_state(const struct nl_link_info *l, void *arg)
+{
+	struct not_running *w = arg;
+	unsigned int f = l->flags;
+
+	if ((f & IFF_UP) && (f & IFF_LOWER_UP) && !(f & IFF_RUNNING) &&
+	    !w->found++)
+		snprintf(w->name, sizeof(w->name), "%s", l->name);
+	return 0;
+}
+
+static unsigned long long mono_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (unsigned long long)t.tv_sec * 1000000000ull +
+	       (unsigned long long)t.tv_nsec;
+}
+
+int apply_wait_running(struct apply *a, unsigned long long timeout_ns,
+		       int *node, char *ifname, size_t ifnamelen)
+{
+	unsigned long long end = mono_ns() + timeout_ns;
+	int i = 0, ret;
+
+	/* Nodes in order; one found ready stays so (nothing else changes
+	 * its links during up), so each is dumped until it is, then left. */
+	while (i < a->n) {
+		struct not_running w = { 0 };
+
+		if (!a->socks[i]) {
+			i++;
+			continue;
+		}
+		ret = nl_dump_links(a->socks[i], on_link_state, &w);
+		if (ret)
+			return ret;
+		if (!w.found) {
+			i++;
+			continue;
+		}
+		if (mono_ns() >= end) {
+			*node = i;
+			snprintf(ifname, ifnamelen, "%s", w.name);
+			return -ETIMEDOUT;
+		}
+		usleep(1000);
+	}
+	return 0;
 }
 
 void apply_close_sockets(struct apply *a)

@@ -233,6 +233,29 @@ static int record_nodes(const struct plan *p, const struct apply *a,
 	return 0;
 }
 
+/* Until linkwatch has run, a new link drops what it is given (core/README.md,
+ * "Kernel facts: link flags" 3).  Waiting is best effort: a link that is
+ * late is said with -v and the lab comes up all the same. */
+static void wait_running(const struct life_io *io, const struct lab *lab,
+			 const struct plan *p, struct apply *a)
+{
+	double t0 = now_s();
+	char ifname[16] = "";
+	int node = 0, ret;
+
+	ret = apply_wait_running(a, 5000000000ull, &node, ifname,
+				 sizeof(ifname));
+	if (ret == -ETIMEDOUT)
+		io->info("%s: %s:%s was still not running after 5 s; going on",
+			 lab->name, p->nodes[node].name, ifname);
+	else if (ret)
+		io->info("%s: cannot read the links' state: %s; going on",
+			 lab->name, strerror(-ret));
+	else
+		io->info("%s: every link running after %.3f s", lab->name,
+			 now_s() - t0);
+}
+
 /* Hand the namespaces to the holder (which also saves the node table and
  * links /run/netns). */
 static int spawn_holder(const struct plan *p, const struct apply *a,
@@ -400,6 +423,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	}
 	io->info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
 		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
+	wait_running(io, lab, plan, a);
 	ret = record_nodes(plan, a, st);
 	apply_close_sockets(a);
 	if (ret)
