@@ -631,12 +631,17 @@ struct not_running {
 	char name[16];
 };
 
+/* A veth end or VLAN device that is up with its carrier, whose carrier
+ * linkwatch has not handled yet: its operational state is still the
+ * "unknown" of a new device (which IFF_RUNNING does not tell from "up")
+ * or the "down" of before its carrier. */
 static int on_link_state(const struct nl_link_info *l, void *arg)
 {
 	struct not_running *w = arg;
 	unsigned int f = l->flags;
 
-	if ((f & IFF_UP) && (f & IFF_LOWER_UP) && !(f & IFF_RUNNING) &&
+	if ((!strcmp(l->kind, "veth") || !strcmp(l->kind, "vlan")) &&
+	    (f & IFF_UP) && (f & IFF_LOWER_UP) && l->operstate != IF_OPER_UP &&
 	    !w->found++)
 		snprintf(w->name, sizeof(w->name), "%s", l->name);
 	return 0;

@@ -45,11 +45,12 @@ int apply_new(const struct plan *p, struct apply **out);
 /* Namespaces, their early sysctls, one socket in each; then the network;
  * then the lab's own sysctls.  -errno with *e filled. */
 int apply_build(struct apply *a, struct apply_error *e);
-/* After apply_build(): wait, up to TIMEOUT_NS, until every interface that
- * is up and has its carrier is also running, so the lab's first packets
- * are not lost (core/README.md, "Kernel facts: link flags" 3).  0 when
- * all are; -ETIMEDOUT with the first one still waiting in NODE (its
- * index) and IFNAME; another -errno if a dump failed. */
+/* After apply_build(): wait, up to TIMEOUT_NS, until every veth end and
+ * VLAN device that is up with its carrier has operational state "up"
+ * (the kernel's linkwatch has handled it), so the lab's first packets are
+ * not lost (core/README.md, "Kernel facts: link flags" 3).  0 when all
+ * are; -ETIMEDOUT with the first one still waiting in NODE (its index)
+ * and IFNAME; another -errno if a dump failed. */
 int apply_wait_running(struct apply *a, unsigned long long timeout_ns,
 		       int *node, char *ifname, size_t ifnamelen);
 /* Close the netlink sockets (they pin their namespaces too), and move

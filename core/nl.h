@@ -193,6 +193,7 @@ struct nl_link_info {
 	int mac_len;
 	int mtu;
 	unsigned int flags; /* IFF_* */
+	int operstate;      /* IFLA_OPERSTATE: IF_OPER_* (0 unknown) */
 	int master;
 	int link;           /* IFLA_LINK: veth peer / vlan parent ifindex, or 0 */
 	char kind[16];      /* IFLA_INFO_KIND or "" */

@@ -97,6 +97,7 @@ int nl_decode_link(const struct nlmsghdr *nlh, struct nl_link_info *o)
 		memcpy(o->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), (size_t)o->mac_len);
 	}
 	o->mtu = (int)nl_u32(tb[IFLA_MTU]);
+	o->operstate = nl_u8(tb[IFLA_OPERSTATE]);
 	o->master = (int)nl_u32(tb[IFLA_MASTER]);
 	o->link = (int)nl_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINKINFO])

@@ -361,19 +361,26 @@ static void check_ifaces(struct resolver *r)
 				lab->nodes[f->node].name, f->name);
 		}
 	}
-	/* ifindexes: lo = 1; a switch's bridge br0 = 2; then link ends in
-	 * document order of their links; then sub-interfaces.  A fresh
-	 * namespace holds only lo, so these are the numbers the kernel will
-	 * use. */
+	/* ifindexes: lo = 1; a switch's bridge br0 = 2; the ends of the
+	 * lab's link L (from 0, in document order) 3 + 2L (its a end) and
+	 * 4 + 2L (its b end); then sub-interfaces, from 3 + 2 * nlinks.  A
+	 * fresh namespace holds only lo, so these are the numbers the kernel
+	 * will use, and the two ends of a veth never share one, which makes
+	 * the kernel handle their carrier at once (core/README.md, "Kernel
+	 * facts: link flags" 3). */
 	for (i = 0; i < lab->nnodes; i++) {
 		struct lab_node *n = &lab->nodes[i];
-		int next = n->kind == LAB_SWITCH ? 3 : 2;
+		int next = 3 + 2 * lab->nlinks;
 
 		if (n->nifaces > 1)	/* ifaces is NULL when there are none */
 			qsort_r(n->ifaces, (size_t)n->nifaces, sizeof(int),
 				cmp_link_order, lab);
-		for (j = 0; j < n->nifaces; j++)
-			lab->ifaces[n->ifaces[j]].ifindex = next++;
+		for (j = 0; j < n->nifaces; j++) {
+			struct lab_iface *f = &lab->ifaces[n->ifaces[j]];
+
+			f->ifindex = f->link >= 0 ? 3 + 2 * f->link + f->end
+						  : next++;
+		}
 	}
 }
 

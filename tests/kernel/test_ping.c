@@ -24,7 +24,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_bridge.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
+#include <linux/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -76,8 +76,9 @@ static void send_ok(struct nl_sock *s, struct nl_batch *b)
  * long time while it frees the namespaces of earlier tests (core/README.md,
  * "Kernel facts: namespaces at scale" 2).  A test that pings before then
  * loses its first requests (CI saw "0 of 2").  So the fixture waits until
- * the kernel says the path is ready: every port of br0 in the forwarding
- * state, and every host's eth0 running. */
+ * the kernel says the path is ready: every veth end in operational state
+ * "up" (core/README.md, "Kernel facts: link flags" 3) and every port of
+ * br0 forwarding. */
 
 struct ports_seen {
 	int forwarding; /* bridge ports in BR_STATE_FORWARDING */
@@ -126,37 +127,37 @@ static int ports_forwarding(struct nl_sock *s)
 	return ps.forwarding;
 }
 
-static int on_link_running(const struct nl_link_info *l, void *arg)
+/* A veth end linkwatch has handled: operational state "up" (a new one
+ * says "unknown", which IFF_RUNNING does not tell from "up"). */
+static int on_link_up(const struct nl_link_info *l, void *arg)
 {
-	if (l->ifindex == 2 && (l->flags & IFF_RUNNING))
-		*(int *)arg = 1;
+	if (!strcmp(l->kind, "veth") && l->operstate == IF_OPER_UP)
+		++*(int *)arg;
 	return 0;
 }
 
 static void wait_data_path(void)
 {
 	struct timespec t0, t;
-	int h, ready = 0, fwd = 0, running = 0;
+	int h, ready = 0, fwd = 0, ports = 0, hosts = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		fwd = ports_forwarding(socks[S]);
-		running = 0;
-		for (h = A; h <= C; h++) {
-			int r = 0;
-
-			ck_assert_int_eq(nl_dump_links(socks[h], on_link_running,
-						       &r), 0);
-			running += r;
-		}
-		ready = fwd == NHOSTS && running == NHOSTS;
+		ports = hosts = 0;
+		ck_assert_int_eq(nl_dump_links(socks[S], on_link_up, &ports), 0);
+		for (h = A; h <= C; h++)
+			ck_assert_int_eq(nl_dump_links(socks[h], on_link_up,
+						       &hosts), 0);
+		ready = fwd == NHOSTS && ports == NHOSTS && hosts == NHOSTS;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if (ready || t.tv_sec - t0.tv_sec > 20)
 			break;
 		usleep(5000);
 	}
-	ck_assert_msg(ready, "after 20 s: %d of %d bridge ports forward, "
-		      "%d of %d hosts' eth0 run", fwd, NHOSTS, running, NHOSTS);
+	ck_assert_msg(ready, "after 20 s: %d of %d bridge ports forward, %d "
+		      "of %d are up, %d of %d hosts' eth0 are up", fwd, NHOSTS,
+		      ports, NHOSTS, hosts, NHOSTS);
 }
 
 static void setup(void)

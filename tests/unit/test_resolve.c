@@ -573,6 +573,31 @@ START_TEST(test_declared_iface_used)
 }
 END_TEST
 
+/* Sub-interfaces follow every link end: from 3 + 2 * nlinks, in their
+ * node's declaration order. */
+START_TEST(test_ifindex_subifaces)
+{
+	struct lab *lab = load(
+		"<lab name=\"t\">\n"
+		"<router name=\"r1\"><iface name=\"eth0\" addr=\"none\"/>\n"
+		"<iface name=\"eth0.20\" parent=\"eth0\" vlan=\"20\"/>\n"
+		"<iface name=\"eth0.10\" parent=\"eth0\" vlan=\"10\"/></router>\n"
+		"<switch name=\"s1\" vlan-filtering=\"on\"/><host name=\"h1\"/>\n"
+		"<link a=\"h1\" b=\"s1\" vlan=\"10\"/>\n"
+		"<link a=\"r1:eth0\" b=\"s1\" vlans=\"10,20\"/>\n"
+		"</lab>\n");
+
+	/* 2 links: h1:eth0 3, s1:eth1 4; r1:eth0 5, s1:eth2 6; then 7 */
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h1", "eth0")].ifindex, 3);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth1")].ifindex, 4);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth0")].ifindex, 5);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth2")].ifindex, 6);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth0.20")].ifindex, 7);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth0.10")].ifindex, 8);
+	lab_free(lab);
+}
+END_TEST
+
 START_TEST(test_ifindex)
 {
 	struct lab *lab = load(
@@ -584,16 +609,22 @@ START_TEST(test_ifindex)
 		"</lab>\n");
 	int s1 = lab_node_find(lab, "s1"), i;
 
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h1", "eth0")].ifindex, 2);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h1", "eth1")].ifindex, 3);
+	/* link L's ends are 3 + 2L (a) and 4 + 2L (b), by hand:
+	 * L0 h1-s1: 3, 4; L1 h2-s1: 5, 6; L2 h1-r1: 7, 8; L3 r1-s1: 9, 10 */
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h1", "eth0")].ifindex, 3);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h1", "eth1")].ifindex, 7);
 	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h2", "lo")].ifindex, 1);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h2", "eth0")].ifindex, 2);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth0")].ifindex, 2);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth1")].ifindex, 3);
-	/* br0 is 2, ports from 3 */
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth1")].ifindex, 3);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth2")].ifindex, 4);
-	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth3")].ifindex, 5);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "h2", "eth0")].ifindex, 5);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth0")].ifindex, 8);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "r1", "eth1")].ifindex, 9);
+	/* br0 is 2, so no port is */
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth1")].ifindex, 4);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth2")].ifindex, 6);
+	ck_assert_int_eq(lab->ifaces[iface_of(lab, "s1", "eth3")].ifindex, 10);
+	/* the two ends of a cable never share a number */
+	for (i = 0; i < lab->nlinks; i++)
+		ck_assert_int_ne(lab->ifaces[lab->links[i].iface[0]].ifindex,
+				 lab->ifaces[lab->links[i].iface[1]].ifindex);
 	/* node lists are in ifindex order, without lo */
 	for (i = 1; i < lab->nodes[s1].nifaces; i++)
 		ck_assert_int_lt(lab->ifaces[lab->nodes[s1].ifaces[i - 1]].ifindex,
@@ -1115,6 +1146,7 @@ Suite *resolve_suite(void)
 	tcase_add_test(tc, test_auto_names);
 	tcase_add_test(tc, test_declared_iface_used);
 	tcase_add_test(tc, test_ifindex);
+	tcase_add_test(tc, test_ifindex_subifaces);
 	tcase_add_test(tc, test_mac_deterministic);
 	tcase_add_test(tc, test_mac_unique_500);
 	tcase_add_test(tc, test_gateway_auto);
