@@ -187,11 +187,12 @@ for order in ab ba "ab engine" "ba engine"; do
 done
 
 # Every kind of veth in one lab, in two orders: router-router and
-# host-router links (both ends ifindex 2) before the switch links, and
-# after them.  Linux 6.1 checks a new veth end's ifindex in the namespace
-# of the socket that asks (apply.c): sent from a switch's socket, a host's
-# eth0 (ifindex 2) collided with the switch's br0 (2) and `up` failed with
-# "File exists".
+# host-router links before the switch links, and after them.  Linux 6.1
+# checks a new veth end's ifindex in the namespace of the socket that asks
+# (apply.c): when hosts' eth0 were all ifindex 2, one sent from a switch's
+# socket collided with the switch's br0 (2) and `up` failed with "File
+# exists".  (Link ends are numbered apart now, topologies/README.md,
+# "Automatic interface names"; the orders stay covered.)
 mixed() { # mixed ORDER: "p2p-first" or "switch-first"
 	local p2p='<link a="r1:eth0" b="r2:eth0"/><link a="h1" b="r1"/>'
 	local sw='<link a="h2" b="s1"/><link a="s1" b="r2"/><link a="h3" b="s1"/>'
