@@ -51,8 +51,9 @@ int holder_each(void (*fn)(const char *lab, void *arg), void *arg);
 int holder_spawn(struct state *st, const int *ns_fds,
 		       const char *const *node_names, int n, pid_t *pid);
 /* SIGTERM holder pid of st's lab, SIGKILL after timeout; waits until it
- * is gone.  0 also when there is none, or when pid is not a holder by
- * holder_ok(). */
+ * is gone (after SIGKILL, 5 s plus 2 ms a node of st: it frees the node
+ * views as it exits), else -ETIMEDOUT.  0 also when there is none, or
+ * when pid is not a holder by holder_ok(). */
 int holder_kill(const struct state *st, pid_t pid, uint64_t timeout_ns);
 /* The holder itself: argv[0] = "nslab: lab NAME", fd to report readiness in
  * env NSLAB_HOLDER_READY.  Returns only on error (the exit status). */

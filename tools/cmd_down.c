@@ -39,6 +39,13 @@ static int down_one(const char *lab)
 			"no lock file");
 		return EXIT_SYSTEM;
 	}
+	if (ret == -ETIMEDOUT) {
+		cli_err("down %s: its processes or its holder did not exit "
+			"in time after SIGKILL (the kernel may still be freeing "
+			"a big lab); its files and /run/netns entries are still "
+			"there: run `nslab down %s` again", lab, lab);
+		return EXIT_SYSTEM;
+	}
 	if (ret < 0) {
 		cli_err("down %s: %s", lab, strerror(-ret));
 		return EXIT_SYSTEM;
