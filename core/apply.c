@@ -15,6 +15,7 @@
  *   6. the lab's own sysctls, once the interfaces they name exist.
  */
 #include "apply.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -647,19 +648,10 @@ static int on_link_state(const struct nl_link_info *l, void *arg)
 	return 0;
 }
 
-static unsigned long long mono_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (unsigned long long)t.tv_sec * 1000000000ull +
-	       (unsigned long long)t.tv_nsec;
-}
-
 int apply_wait_running(struct apply *a, unsigned long long timeout_ns,
 		       int *node, char *ifname, size_t ifnamelen)
 {
-	unsigned long long end = mono_ns() + timeout_ns;
+	uint64_t end = mono_ns() + timeout_ns;
 	int i = 0, ret;
 
 	/* Nodes in order; one found ready stays so (nothing else changes

@@ -14,6 +14,7 @@
  * no IPv6 and no ARP: the nodes see only each other.
  */
 #include "engine.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,14 +88,6 @@ struct engine {
 	uint8_t buf[VLAN_HLEN + FRAME_MAX];
 	uint64_t next_status, reported;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void logf_(const char *fmt, ...)
@@ -237,7 +230,7 @@ static int seg_emit(const uint8_t *seg, size_t len, void *arg)
 		return -ENOMEM;
 	memcpy(copy, seg, len);
 	c.delay_ns = s->delay_ns;
-	place(s->e, s->out, s->dir, &none, copy, len, &c, now_ns());
+	place(s->e, s->out, s->dir, &none, copy, len, &c, mono_ns());
 	s->first = false;
 	free(copy);
 	return 0;
@@ -357,7 +350,7 @@ static void read_end(struct engine *e, int from)
 			continue;
 		len = (size_t)r - sizeof(h);
 		data = untag(e, &m, &h, &len);
-		one_frame(e, from, &h, data, len, now_ns());
+		one_frame(e, from, &h, data, len, mono_ns());
 	}
 }
 
@@ -665,9 +658,9 @@ static int run(struct engine *e)
 
 	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->inofd, &ev))
 		return -errno;
-	e->next_status = now_ns() + STATUS_EVERY_NS;
+	e->next_status = mono_ns() + STATUS_EVERY_NS;
 	for (;;) {
-		uint64_t now = now_ns();
+		uint64_t now = mono_ns();
 
 		n = epoll_pwait2(e->epfd, evs, 64, sleep_for(e, now, &ts), NULL);
 		if (n < 0 && errno != EINTR)
@@ -680,7 +673,7 @@ static int run(struct engine *e)
 			else
 				read_end(e, (int)evs[i].data.u32);
 		}
-		now = now_ns();
+		now = mono_ns();
 		send_due(e, now);
 		if (now >= e->next_status) {
 			if (total(e, offsetof(struct impair_dir, seen)) != e->reported)

@@ -7,6 +7,7 @@
  * life_down() is.
  */
 #include "lifecycle.h"
+#include "clock.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -35,14 +36,6 @@
 static int stop_signal(void)
 {
 	return runner_cancel ? (int)*runner_cancel : 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void report_apply(const struct life_io *io, const struct lab *lab,
@@ -239,7 +232,7 @@ static int record_nodes(const struct plan *p, const struct apply *a,
 static void wait_running(const struct life_io *io, const struct lab *lab,
 			 const struct plan *p, struct apply *a)
 {
-	double t0 = now_s();
+	double t0 = mono_s();
 	char ifname[16] = "";
 	int node = 0, ret;
 
@@ -253,7 +246,7 @@ static void wait_running(const struct life_io *io, const struct lab *lab,
 			 lab->name, strerror(-ret));
 	else
 		io->info("%s: every link running after %.3f s", lab->name,
-			 now_s() - t0);
+			 mono_s() - t0);
 }
 
 /* Hand the namespaces to the holder (which also saves the node table and
@@ -403,7 +396,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	struct apply_error e = { 0 };
 	struct apply *a = NULL;
 	struct state *st = NULL;
-	double t0 = now_s();
+	double t0 = mono_s();
 	int ret;
 
 	ret = prepare(io, lab, plan, &st);
@@ -422,7 +415,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 		return LIFE_SYSTEM;
 	}
 	io->info("%s: %d namespaces, %d links, %d kernel operations in %.3f s",
-		 lab->name, lab->nnodes, lab->nlinks, plan->nops, now_s() - t0);
+		 lab->name, lab->nnodes, lab->nlinks, plan->nops, mono_s() - t0);
 	wait_running(io, lab, plan, a);
 	ret = record_nodes(plan, a, st);
 	apply_close_sockets(a);
@@ -448,7 +441,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 		return LIFE_SYSTEM;
 	}
 	io->info("%s: held by process %d (nslab: lab %s), files placed, %.3f s",
-		 lab->name, (int)st->holder, lab->name, now_s() - t0);
+		 lab->name, (int)st->holder, lab->name, mono_s() - t0);
 	if (engine_ready(io, plan, st)) {
 		rollback(lab->name, &st, &a);
 		return LIFE_SYSTEM;
@@ -466,7 +459,7 @@ int life_up(struct lab *lab, const struct plan *plan, const struct life_io *io)
 	apply_free(a);
 	state_close(st);
 	io->info("lab %s is up: %d nodes, %d links in %.3f s", lab->name,
-		 lab->nnodes, lab->nlinks, now_s() - t0);
+		 lab->nnodes, lab->nlinks, mono_s() - t0);
 	return LIFE_OK;
 sys_fail:
 	io->err("%s: cannot bring the lab up: %s", lab->name, strerror(-ret));
@@ -654,7 +647,6 @@ static struct state *down_ghost(const char *lab)
 	st->holder_pidfd = -1;
 	return st;
 }
-
 
 int life_down(const char *lab, struct life_down_report *rep)
 {

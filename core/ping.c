@@ -20,6 +20,7 @@
  * few sockets at a time, not one per node.
  */
 #include "ping.h"
+#include "clock.h"
 #include "ns.h"
 
 #include <errno.h>
@@ -212,14 +213,6 @@ struct pm {
 	bool fd_wait;		/* out of fds: wait for a socket to close */
 	int epfd;
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* splitmix64: spreads the cookie into per-socket identifiers. */
 static uint64_t mix64(uint64_t x)

@@ -1,5 +1,6 @@
 /* runner.c — entering a node (see runner.h for the view a command gets). */
 #include "runner.h"
+#include "clock.h"
 #include "fault.h"
 #include "holder.h"
 #include "ns.h"
@@ -60,14 +61,6 @@ struct runner_ctx {
 static int sys_pidfd_open(pid_t pid)
 {
 	return syscall(SYS_pidfd_open, pid, 0);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
 /* ---- opening a node ------------------------------------------------------ */
@@ -445,7 +438,7 @@ static int poll_until(struct pollfd *pfd, int n, uint64_t deadline)
 	for (;;) {
 		if (cancelled())
 			return -EINTR;
-		now = now_ns();
+		now = mono_ns();
 		if (deadline && now >= deadline)
 			return 0;
 		r = poll(pfd, n, deadline ? (int)((deadline - now + 999999) /
@@ -474,7 +467,7 @@ int runner_wait(pid_t pid, uint64_t timeout_ns, int *status)
 	if (pidfd < 0)
 		return -errno;
 	pfd = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-	r = poll_until(&pfd, 1, now_ns() + timeout_ns);
+	r = poll_until(&pfd, 1, mono_ns() + timeout_ns);
 	close(pidfd);
 	if (r == 0 || r == -EINTR)
 		runner_kill_child(pid);
@@ -516,7 +509,7 @@ static bool capture_read(int fd, struct capture *cp)
 static int capture_loop(int rfd, pid_t pid, uint64_t timeout_ns,
 			struct capture *cp, int *status)
 {
-	uint64_t deadline = timeout_ns ? now_ns() + timeout_ns : 0;
+	uint64_t deadline = timeout_ns ? mono_ns() + timeout_ns : 0;
 	struct pollfd pfd[2];
 	int pidfd, r, n = 2;
 
@@ -678,7 +671,7 @@ int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 		    int *nkilled)
 {
 	struct killscan k = { .n = n, .self = getpid(), .spare = spare };
-	uint64_t t0 = now_ns();
+	uint64_t t0 = mono_ns();
 	unsigned long *ino;
 	int found, ret = 0, sig = SIGTERM;
 
@@ -700,9 +693,9 @@ int runner_kill_lab(const unsigned long *inodes, int n, pid_t spare,
 			ret = found;
 			break;
 		}
-		if (sig == SIGTERM && now_ns() - t0 > 2000000000ull)
+		if (sig == SIGTERM && mono_ns() - t0 > 2000000000ull)
 			sig = SIGKILL;	/* README.md: TERM, then KILL after 2 s */
-		if (now_ns() - t0 > 10000000000ull)
+		if (mono_ns() - t0 > 10000000000ull)
 			ret = -EBUSY;	/* D state for 8 s: give up */
 		usleep(sig == SIGTERM ? 10000 : 2000);
 	}

@@ -1,6 +1,7 @@
 /* tester.c — a lab's <tests>, step by step, against the running lab
  * (see tester.h; the step semantics are topologies/README.md, "Tests"). */
 #include "tester.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <regex.h>
@@ -34,14 +35,6 @@ struct ctx {
 typedef int (*attempt_fn)(struct ctx *c, const struct lab_step *s,
 			  struct tester_result *r, uint64_t budget_ns);
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int stop_sig(void)
 {
 	return runner_cancel ? (int)*runner_cancel : 0;
@@ -50,9 +43,9 @@ static int stop_sig(void)
 /* Sleep, waking early for a signal: false when one arrived. */
 static bool nap(double secs)
 {
-	double end = now_s() + secs, left;
+	double end = mono_s() + secs, left;
 
-	while (!stop_sig() && (left = end - now_s()) > 0) {
+	while (!stop_sig() && (left = end - mono_s()) > 0) {
 		struct timespec ts;
 
 		if (left > 0.05)
@@ -562,7 +555,7 @@ static void iperf_range(const struct lab_step *s, char *buf, size_t len)
 static int iperf_client(struct ctx *c, const struct lab_step *s,
 			struct tester_result *r, char *const *argv, int *code)
 {
-	double until = now_s() + 3;
+	double until = mono_s() + 3;
 	char *out = NULL;
 	int ret;
 
@@ -571,7 +564,7 @@ static int iperf_client(struct ctx *c, const struct lab_step *s,
 			       s->time_ns + 30000000000ull, code, &out, r);
 		free(r->output);
 		r->output = out;
-		if (ret || !*code || now_s() > until ||
+		if (ret || !*code || mono_s() > until ||
 		    (!strstr(out, "onnection refused") &&
 		     !strstr(out, "unable to connect")))
 			return ret;
@@ -644,7 +637,7 @@ static int iperf_round(struct ctx *c, const struct lab_step *s,
 		    strerror(-ret));
 		return ret;
 	}
-	for (until = now_s() + 3; !iperf_listening(server) && now_s() < until;)
+	for (until = mono_s() + 3; !iperf_listening(server) && mono_s() < until;)
 		if (!nap(0.01))
 			break;
 	ret = stop_sig() ? -EINTR : iperf_client(c, s, r, argv, code);
@@ -773,12 +766,12 @@ static void do_action(struct ctx *c, const struct lab_step *s,
 static void check(struct ctx *c, const struct lab_step *s,
 		  struct tester_result *r, attempt_fn fn)
 {
-	double t0 = now_s(), deadline = t0 + (double)s->timeout_ns / 1e9;
+	double t0 = mono_s(), deadline = t0 + (double)s->timeout_ns / 1e9;
 	char t[32];
 	int ret;
 
 	for (;;) {
-		double ta = now_s(), left = deadline - ta;
+		double ta = mono_s(), left = deadline - ta;
 		uint64_t budget = s->timeout_ns ?
 			(uint64_t)((left > 1 ? left : 1) * 1e9) : TESTER_CMD_NS;
 
@@ -787,14 +780,14 @@ static void check(struct ctx *c, const struct lab_step *s,
 		if (ret > 0) {
 			r->ok = true;
 			if (s->timeout_ns)
-				r->passed_after = now_s() - t0;
+				r->passed_after = mono_s() - t0;
 			return;
 		}
-		if (ret < 0 || !s->timeout_ns || now_s() >= deadline)
+		if (ret < 0 || !s->timeout_ns || mono_s() >= deadline)
 			break;
-		left = ta + (double)TESTER_RETRY_NS / 1e9 - now_s();
-		if (left > deadline - now_s())
-			left = deadline - now_s();
+		left = ta + (double)TESTER_RETRY_NS / 1e9 - mono_s();
+		if (left > deadline - mono_s())
+			left = deadline - mono_s();
 		if (!nap(left))
 			break;
 	}
@@ -848,10 +841,10 @@ static void result_init(const struct lab *lab, const struct lab_step *s,
 static void timed_step(struct ctx *c, const struct lab_step *s,
 		       struct tester_result *r)
 {
-	double ts = now_s();
+	double ts = mono_s();
 
 	run_step(c, s, r);
-	r->secs = now_s() - ts;
+	r->secs = mono_s() - ts;
 }
 
 int tester_step(const struct lab *lab, const struct plan *plan,
@@ -871,7 +864,7 @@ int tester_run(const struct lab *lab, const struct plan *plan,
 	       struct tester_summary *sum)
 {
 	struct ctx c = { lab, plan, st };
-	double t0 = now_s();
+	double t0 = mono_s();
 	int i;
 
 	memset(sum, 0, sizeof(*sum));
@@ -896,6 +889,6 @@ int tester_run(const struct lab *lab, const struct plan *plan,
 		io->done(io->ctx, &r);
 		free(r.output);
 	}
-	sum->secs = now_s() - t0;
+	sum->secs = mono_s() - t0;
 	return stop_sig() ? 128 + stop_sig() : 0;
 }
