@@ -1,6 +1,7 @@
 /* cmd_graph.c — nslab graph NAME|FILE.xml|--topo SPEC [--format dot|svg|png]:
  * the lab as a Graphviz graph (core/graph.h).  nslab writes the DOT itself;
- * svg and png are Graphviz's dot rendering it, run with execvp (no shell).
+ * svg and png are Graphviz's dot rendering it, run with execvp (no shell),
+ * as nobody when we are root.
  * A file or --topo needs no root; a running lab is read as show NAME reads
  * it: its model is rebuilt from the copy of its file up kept, trusted only
  * when root's (cli_running_model()). */
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,22 +59,50 @@ static int wait_dot(pid_t pid, int *status)
 	return 0;
 }
 
+/* Graphviz is a large parser of its own, and nslab is often run as root
+ * (graph NAME reads a running lab's state).  dot needs no privilege: its
+ * input is our pipe and its output our stdout, both open already.  So as
+ * root it runs as nobody (65534), with no supplementary groups and no way
+ * back up.  0, or -1 with errno set. */
+#define GRAPH_NOBODY 65534
+static int drop_root(void)
+{
+	if (geteuid() != 0)
+		return 0;
+	if (setgroups(0, NULL) ||
+	    setresgid(GRAPH_NOBODY, GRAPH_NOBODY, GRAPH_NOBODY) ||
+	    setresuid(GRAPH_NOBODY, GRAPH_NOBODY, GRAPH_NOBODY))
+		return -1;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
+/* What the child sends back on `err` when dot did not start: the errno, and
+ * whether it was the privilege drop (1) or the exec (0) that failed. */
+struct dot_failure {
+	int err;
+	int dropping;
+};
+
 /* The child: dot -TFMT reading `in`, writing our stdout; if it cannot be
- * run, its errno goes back on `err` (close-on-exec: EOF once dot runs). */
+ * run, why goes back on `err` (close-on-exec: EOF once dot runs). */
 static void __attribute__((noreturn)) run_dot(char *arg, int in, int err)
 {
 	char *argv[] = { "dot", arg, NULL };
-	int e, r;
+	struct dot_failure f = { 0, 1 };
+	int r;
 
-	/* dup2 onto itself would keep close-on-exec */
-	if (in == STDIN_FILENO)
-		r = fcntl(in, F_SETFD, 0);
-	else
-		r = dup2(in, STDIN_FILENO);
-	if (r >= 0)
-		execvp(argv[0], argv);
-	e = errno;
-	while (write(err, &e, sizeof(e)) < 0 && errno == EINTR)
+	if (drop_root() == 0) {
+		f.dropping = 0;
+		/* dup2 onto itself would keep close-on-exec */
+		if (in == STDIN_FILENO)
+			r = fcntl(in, F_SETFD, 0);
+		else
+			r = dup2(in, STDIN_FILENO);
+		if (r >= 0)
+			execvp(argv[0], argv);
+	}
+	f.err = errno;
+	while (write(err, &f, sizeof(f)) < 0 && errno == EINTR)
 		;
 	_exit(127);
 }
@@ -81,7 +112,8 @@ static int render(const char *fmt, const char *dot, size_t len)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
 	char arg[16];
-	int in[2], err[2], e = 0, status, ret;
+	struct dot_failure f = { 0, 0 };
+	int in[2], err[2], status, ret;
 	ssize_t n;
 	pid_t pid;
 
@@ -109,17 +141,23 @@ static int render(const char *fmt, const char *dot, size_t len)
 		return EXIT_SYSTEM;
 	}
 	do
-		n = read(err[0], &e, sizeof(e));
+		n = read(err[0], &f, sizeof(f));
 	while (n < 0 && errno == EINTR);
 	close(err[0]);
-	if (n == (ssize_t)sizeof(e)) {
+	if (n == (ssize_t)sizeof(f)) {
 		close(in[1]);
 		wait_dot(pid, &status);
-		if (e == ENOENT)
+		if (f.dropping)
+			cli_err("graph: cannot run dot as nobody (uid %d): %s",
+				GRAPH_NOBODY, strerror(f.err));
+		else if (f.err == ENOENT)
 			cli_err("graph: --format %s needs Graphviz's dot: apt-get install graphviz",
 				fmt);
+		else if (geteuid() == 0)
+			cli_err("graph: cannot run dot as nobody (uid %d, so dot and its directories must be world-executable): %s",
+				GRAPH_NOBODY, strerror(f.err));
 		else
-			cli_err("graph: cannot run dot: %s", strerror(e));
+			cli_err("graph: cannot run dot: %s", strerror(f.err));
 		return EXIT_SYSTEM;
 	}
 	/* dot may stop reading (it failed): its status says why, not a

@@ -6,7 +6,9 @@
 #   impairment engine's relay in it); --format svg and png are Graphviz's
 #   renderings, png refused on a terminal; without dot on PATH plain DOT
 #   still works and svg exits 3 naming graphviz; a dot that fails is
-#   reported; bad format, unknown lab and bad file exit 2.
+#   reported; as root, dot runs as nobody with no groups and no new
+#   privileges, and one nobody cannot run is named; bad format, unknown lab
+#   and bad file exit 2.
 . "$(dirname "$0")/lib.sh"
 
 for c in dot gvpr xmllint; do
@@ -112,7 +114,9 @@ if command -v script > /dev/null; then
 fi
 
 # ---- without dot, and with a dot that fails ------------------------------
-mkdir "$T/nodot" "$T/baddot"
+# (the fake dots below must be reachable by nobody, whom root runs dot as)
+chmod 711 "$T"
+mkdir -m 755 "$T/nodot" "$T/baddot" "$T/whodot" "$T/hiddendot"
 if expect_rc 0 "plain DOT with no dot on PATH" env PATH="$T/nodot" "$NSLAB" graph "$f"; then
 	printf '%s\n' "$OUT" | cmp -s - "$T/file.dot" || fail "DOT without dot on PATH differs"
 fi
@@ -129,6 +133,28 @@ chmod +x "$T/baddot/dot"
 if expect_rc 3 "a dot that fails" env PATH="$T/baddot" "$NSLAB" graph --format svg --topo tree,3,6; then
 	grep -q "this dot fails" <<<"$ERR" || fail "dot's own message is not passed on: $ERR"
 	grep -q "nslab: graph: dot -Tsvg failed (exit status 1" <<<"$ERR" || fail "no message for the failing dot: $ERR"
+fi
+
+# ---- as root, dot runs as nobody -----------------------------------------
+if [ "$(id -u)" = 0 ]; then
+	cat > "$T/whodot/dot" <<'EOS'
+#!/bin/sh
+PATH=/usr/bin:/bin
+cat > /dev/null
+echo "uid=$(id -u) gid=$(id -g) groups=$(id -G) $(grep NoNewPrivs /proc/self/status | tr -d '\t ')"
+EOS
+	chmod 755 "$T/whodot/dot"
+	if expect_rc 0 "a dot that says who it is" env PATH="$T/whodot" "$NSLAB" graph --format svg "$f"; then
+		[ "$OUT" = "uid=65534 gid=65534 groups=65534 NoNewPrivs:1" ] ||
+			fail "as root, dot ran as: $OUT"
+	fi
+	# the same dot where nobody cannot reach it
+	cp "$T/whodot/dot" "$T/hiddendot/dot"
+	chmod 700 "$T/hiddendot"
+	if expect_rc 3 "a dot nobody cannot run" env PATH="$T/hiddendot" "$NSLAB" graph --format svg "$f"; then
+		grep -qF "nslab: graph: cannot run dot as nobody (uid 65534" <<<"$ERR" &&
+			grep -q "Permission denied" <<<"$ERR" || fail "a dot nobody cannot run: $ERR"
+	fi
 fi
 
 # ---- refused --------------------------------------------------------------
