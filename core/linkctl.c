@@ -300,19 +300,73 @@ int linkctl_merge(const struct lab_shaping now[2],
 /* ---- the kernel ------------------------------------------------------------ */
 
 /* A netlink socket inside lab node `node` (through the proven holder). */
-static int sock_in(struct state *st, const struct lab *lab, int node,
-		   struct nl_sock **s)
+/* Where the model says a node's interfaces are.  The model is rebuilt
+ * from the lab's file by this nslab, which may number interfaces other
+ * than the nslab that built the lab (core/README.md, "Kernel facts: link
+ * flags", 3); a qdisc or an up/down sent to a planned ifindex would then
+ * hit another interface.  So every interface of the node that the kernel
+ * has under the model's name must have the model's ifindex. */
+struct where_scan {
+	const struct lab *lab;
+	int node;
+	int iface;	/* the first one found elsewhere, -1 none */
+	int found_at;	/* its ifindex in the kernel */
+};
+
+static int on_link_where(const struct nl_link_info *l, void *arg)
+{
+	struct where_scan *x = arg;
+	int i;
+
+	for (i = 0; i < x->lab->nifaces && x->iface < 0; i++) {
+		const struct lab_iface *f = &x->lab->ifaces[i];
+
+		if (f->node == x->node && f->name && f->ifindex != l->ifindex &&
+		    !strcmp(f->name, l->name)) {
+			x->iface = i;
+			x->found_at = l->ifindex;
+		}
+	}
+	return 0;
+}
+
+/* A netlink socket in the node's namespace, its interfaces checked as
+ * above; on failure *e says why (-ESTALE: numbered otherwise). */
+static int sock_in(struct state *st, const struct lab *lab, int link,
+		   int node, struct nl_sock **s, struct linkctl_error *e)
 {
 	int idx = state_node_find(st, lab->nodes[node].name), fd, ret;
+	struct where_scan x = { lab, node, -1, 0 };
+	char name[LINK_MAX], end[END_MAX];
 
 	*s = NULL;
-	if (idx < 0)
-		return -ENOENT;
-	ret = runner_open_netns(st, idx, &fd);
-	if (ret)
+	link_name(lab, link, name, sizeof(name));
+	ret = idx < 0 ? -ENOENT : runner_open_netns(st, idx, &fd);
+	if (!ret) {
+		ret = nl_sock_open_in(fd, s);
+		close(fd);
+	}
+	if (ret) {
+		fail(e, ret, NULL, "cannot enter node %s (link %s)",
+		     lab->nodes[node].name, name);
 		return ret;
-	ret = nl_sock_open_in(fd, s);
-	close(fd);
+	}
+	ret = nl_dump_links(*s, on_link_where, &x);
+	if (ret) {
+		fail(e, ret, NULL, "cannot list the interfaces of node %s "
+		     "(link %s)", lab->nodes[node].name, name);
+	} else if (x.iface >= 0) {
+		ret = -ESTALE;
+		fail(e, ret, NULL, "%s is interface %d in the kernel, where "
+		     "this nslab expects %d: the lab was built by another "
+		     "version of nslab; take it down and up again (link %s)",
+		     end_name(lab, x.iface, end, sizeof(end)), x.found_at,
+		     lab->ifaces[x.iface].ifindex, name);
+	}
+	if (ret) {
+		nl_sock_close(*s);
+		*s = NULL;
+	}
 	return ret;
 }
 
@@ -442,6 +496,22 @@ static int read_dir(struct nl_sock *s, const struct lab *lab, int link,
 	return 0;
 }
 
+/* Why read_dir() failed for the link's direction d, in *e. */
+static void read_failed(const struct lab *lab, int link, int d, int err,
+			struct linkctl_error *e)
+{
+	char name[LINK_MAX], end[END_MAX];
+
+	link_name(lab, link, name, sizeof(name));
+	end_name(lab, lab->links[link].iface[d], end, sizeof(end));
+	if (err == -EPROTO)
+		fail(e, err, NULL, "the root qdisc of %s is not one nslab "
+		     "makes (tbf or netem) (link %s)", end, name);
+	else
+		fail(e, err, NULL, "cannot read the qdiscs of %s (link %s)",
+		     end, name);
+}
+
 /* The engine's entry of a link (engine.h): 1 with *out pointing into c,
  * 0 when the engine does not relay it (or the lab has no engine). */
 static int engine_entry(const struct state *st, int link,
@@ -459,7 +529,7 @@ static int engine_entry(const struct state *st, int link,
 }
 
 int linkctl_get(struct state *st, const struct lab *lab, int link,
-		struct lab_shaping now[2])
+		struct lab_shaping now[2], struct linkctl_error *e)
 {
 	struct engine_link *eng = NULL;
 	struct engine_conf c = { 0 };
@@ -467,14 +537,21 @@ int linkctl_get(struct state *st, const struct lab *lab, int link,
 	struct nl_sock *s;
 	int d, ret;
 
+	memset(e, 0, sizeof(*e));
 	if (link < 0 || link >= lab->nlinks)
 		return -EINVAL;
 	ret = engine_entry(st, link, &c, &eng);
+	if (ret < 0)
+		fail(e, ret, NULL, "cannot read the impairment engine's "
+		     "configuration");
 	for (d = 0; d < 2 && ret >= 0; d++) {
-		ret = sock_in(st, lab, lab->links[link].end[d].node, &s);
-		if (!ret)
-			ret = read_dir(s, lab, link, d, eng ? &eng->netem[d] : NULL,
-				       &l, &now[d]);
+		ret = sock_in(st, lab, link, lab->links[link].end[d].node, &s, e);
+		if (ret)
+			break;
+		ret = read_dir(s, lab, link, d, eng ? &eng->netem[d] : NULL,
+			       &l, &now[d]);
+		if (ret)
+			read_failed(lab, link, d, ret, e);
 		nl_sock_close(s);
 	}
 	engine_conf_free(&c);
@@ -613,29 +690,19 @@ static int set_prepare(struct state *st, const struct lab *lab, int link,
 	const struct lab_link *l = &lab->links[link];
 	struct lab_shaping now[2], next[2];
 	bool need_tbf = false, need_netem = false;
-	char name[LINK_MAX], end[END_MAX], why[160];
+	char name[LINK_MAX], why[160];
 	int d, k, ret;
 
 	link_name(lab, link, name, sizeof(name));
 	for (d = 0; d < 2; d++) {
-		ret = sock_in(st, lab, l->end[d].node, &dp[d].s);
-		if (ret) {
-			fail(e, ret, NULL, "cannot enter node %s (link %s)",
-			     lab->nodes[l->end[d].node].name, name);
+		ret = sock_in(st, lab, link, l->end[d].node, &dp[d].s, e);
+		if (ret)
 			return ret;
-		}
 		ret = read_dir(dp[d].s, lab, link, d,
 			       dp[d].eng ? &dp[d].eng->netem[d] : NULL,
 			       &dp[d].from, &now[d]);
 		if (ret) {
-			end_name(lab, l->iface[d], end, sizeof(end));
-			if (ret == -EPROTO)
-				fail(e, ret, NULL, "cannot change link %s: the "
-				     "root qdisc of %s is not one nslab makes "
-				     "(tbf or netem)", name, end);
-			else
-				fail(e, ret, NULL, "cannot read the qdiscs of "
-				     "%s (link %s)", end, name);
+			read_failed(lab, link, d, ret, e);
 			return ret;
 		}
 	}
@@ -880,7 +947,6 @@ int linkctl_updown(struct state *st, const struct plan *p, int link, bool up,
 	const struct lab *lab = p->lab;
 	const struct lab_link *l;
 	struct nl_sock *s;
-	char name[LINK_MAX];
 	int d, ret = 0;
 
 	memset(e, 0, sizeof(*e));
@@ -892,11 +958,8 @@ int linkctl_updown(struct state *st, const struct plan *p, int link, bool up,
 
 		if (d == 1 && node == l->end[0].node)
 			break;	/* both ends in one node: done together */
-		ret = sock_in(st, lab, node, &s);
+		ret = sock_in(st, lab, link, node, &s, e);
 		if (ret) {
-			fail(e, ret, NULL, "cannot enter node %s (link %s)",
-			     lab->nodes[node].name,
-			     link_name(lab, link, name, sizeof(name)));
 			return ret;
 		}
 		ret = updown_node(s, p, link, node, up, e);

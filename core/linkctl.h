@@ -43,9 +43,12 @@ int linkctl_updown(struct state *st, const struct plan *p, int link, bool up,
 /* The link's shaping now, per direction (0: a->b, sent by a's interface),
  * read back from the kernel's qdiscs.  Only impairments in effect have
  * their bit in `set`; queue only when it is not the default.  -EPROTO when
- * an interface's root qdisc is not one nslab makes (tbf or netem). */
+ * an interface's root qdisc is not one nslab makes (tbf or netem); *e says
+ * what failed.  Like linkctl_set and linkctl_updown, it first checks that
+ * each end's node has its interfaces at the ifindexes this nslab plans:
+ * -ESTALE when a lab built by another version numbered them otherwise. */
 int linkctl_get(struct state *st, const struct lab *lab, int link,
-		struct lab_shaping now[2]);
+		struct lab_shaping now[2], struct linkctl_error *e);
 
 /* Change shaping in place, both directions: change's set fields override
  * what the link has now (linkctl_get), e.g. delay=0, loss=0% and

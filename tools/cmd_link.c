@@ -118,7 +118,8 @@ static int open_lab(const char *name, struct state **st)
 
 static int report(const char *lab, const struct linkctl_error *e)
 {
-	if (e->unsupported)
+	/* both say all there is to say, and what to do */
+	if (e->unsupported || e->err == -ESTALE)
 		cli_err("lab %s: %s", lab, e->what);
 	else if (e->kmsg[0])
 		cli_err("lab %s: %s: %s (kernel: \"%s\")", lab, e->what,
@@ -138,14 +139,9 @@ static int do_set(struct state *st, const struct lab *lab,
 	char why[160];
 	int ret;
 
-	ret = linkctl_get(st, lab, link, now);
-	if (ret) {
-		cli_err("lab %s: cannot read the shaping of the link between "
-			"%s and %s: %s", la->lab, la->a, la->b,
-			ret == -EPROTO ? "an interface's root qdisc is not one "
-			"nslab makes (tbf or netem)" : strerror(-ret));
-		return EXIT_SYSTEM;
-	}
+	ret = linkctl_get(st, lab, link, now, &e);
+	if (ret)
+		return report(la->lab, &e);
 	if (linkctl_merge(now, &la->change, next, why, sizeof(why))) {
 		cli_err("lab %s: link between %s and %s: %s", la->lab, la->a,
 			la->b, why);

@@ -10,6 +10,8 @@
 #         delay= with netem (ping RTT) or, on a kernel without netem, exit 3
 #         naming the link and CONFIG_NET_SCH_NETEM;
 #   bad key, bad value, unknown end, unknown lab: exit 2; not root: exit 3;
+#   interfaces not at the ifindexes this nslab plans (a lab built by
+#   another version): exit 3 naming the interface, nothing changed;
 #   an 802.1Q trunk's sub-interface comes back with its addresses (where
 #   the kernel has VLANs).
 . "$(dirname "$0")/lib.sh"
@@ -221,6 +223,42 @@ expect_rc 2 "unknown action" "$NSLAB" link "$LAB" h1 r1 sideways
 expect_rc 2 "set without KEY=VALUE" "$NSLAB" link "$LAB" h1 r1 set
 ping1 h1 10.0.0.2 || fail "a refused command broke the lab"
 "$NSLAB" exec "$LAB" h1 tc qdisc show dev eth0 | grep -qE 'tbf|netem' && fail "a refused set left a qdisc"
+
+# ---- a lab whose interfaces are numbered otherwise ---------------------------
+# (as when another nslab version built it): swapping r1's two names makes
+# each sit at the other's ifindex; link must refuse, naming the interface,
+# and change nothing.
+rx() { "$NSLAB" exec "$LAB" r1 "$@"; }
+swap_r1() {
+	rx ip link set eth0 down && rx ip link set eth1 down &&
+		rx ip link set eth0 name tmp0 && rx ip link set eth1 name eth0 &&
+		rx ip link set tmp0 name eth1 && rx ip link set eth0 up && rx ip link set eth1 up
+}
+swap_r1 || die "cannot swap r1's interface names"
+for act in down "set rate=1mbit"; do
+	# shellcheck disable=SC2086 # act is two words for set
+	if expect_rc 3 "link h1 r1 $act with r1's interfaces renumbered" "$NSLAB" link "$LAB" h1 r1 $act; then
+		read -r end at want <<<"$(sed -nE 's/.*(r1:eth[01]) is interface ([0-9]+) in the kernel, where this nslab expects ([0-9]+).*/\1 \2 \3/p' <<<"$ERR")"
+		if [ -z "$end" ]; then
+			fail "link $act: the message does not name the interface and both numbers: $ERR"
+		else
+			real=$(rx cat "/sys/class/net/${end#r1:}/ifindex")
+			[ "$at" = "$real" ] && [ "$want" != "$real" ] ||
+				fail "link $act: says $end is $at (expects $want); the kernel has it at $real"
+		fi
+		grep -q "another version of nslab; take it down and up again" <<<"$ERR" ||
+			fail "link $act: the message does not say what to do: $ERR"
+	fi
+done
+"$NSLAB" exec "$LAB" h1 ip -o link show dev eth0 | grep -q 'state UP' || fail "a refused link down took h1:eth0 down"
+"$NSLAB" exec "$LAB" h1 tc qdisc show dev eth0 | grep -qE 'tbf|netem' && fail "a refused set left a qdisc on h1"
+rx tc qdisc show | grep -qE 'tbf|netem' && fail "a refused set left a qdisc on r1"
+swap_r1 || die "cannot swap r1's interface names back"
+wait_for 5 ping1 h1 10.0.0.2 || fail "h1 does not reach h2 once r1's names are back"
+expect_rc 0 "link h1 r1 down with the names back" "$NSLAB" link "$LAB" h1 r1 down
+ping1 h1 10.0.0.2 && fail "h1 still reaches h2 with its link down"
+expect_rc 0 "link h1 r1 up" "$NSLAB" link "$LAB" h1 r1 up
+wait_for 5 ping1 h1 10.0.0.2 || fail "h1 does not reach h2 after the link is up again"
 
 # ---- not root ---------------------------------------------------------------------
 if command -v setpriv > /dev/null && id nobody > /dev/null 2>&1; then
