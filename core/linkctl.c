@@ -946,24 +946,21 @@ int linkctl_updown(struct state *st, const struct plan *p, int link, bool up,
 {
 	const struct lab *lab = p->lab;
 	const struct lab_link *l;
-	struct nl_sock *s;
-	int d, ret = 0;
+	struct nl_sock *s[2] = { NULL, NULL };
+	int d, n, ret = 0;
 
 	memset(e, 0, sizeof(*e));
 	if (link < 0 || link >= lab->nlinks)
 		return -EINVAL;
 	l = &lab->links[link];
-	for (d = 0; d < 2 && !ret; d++) {
-		int node = l->end[d].node;
-
-		if (d == 1 && node == l->end[0].node)
-			break;	/* both ends in one node: done together */
-		ret = sock_in(st, lab, link, node, &s, e);
-		if (ret) {
-			return ret;
-		}
-		ret = updown_node(s, p, link, node, up, e);
-		nl_sock_close(s);
-	}
+	/* both ends in one node: done together */
+	n = l->end[1].node == l->end[0].node ? 1 : 2;
+	/* enter (and check) every node before changing any */
+	for (d = 0; d < n && !ret; d++)
+		ret = sock_in(st, lab, link, l->end[d].node, &s[d], e);
+	for (d = 0; d < n && !ret; d++)
+		ret = updown_node(s[d], p, link, l->end[d].node, up, e);
+	for (d = 0; d < n; d++)
+		nl_sock_close(s[d]);
 	return ret;
 }
