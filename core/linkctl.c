@@ -299,7 +299,6 @@ int linkctl_merge(const struct lab_shaping now[2],
 
 /* ---- the kernel ------------------------------------------------------------ */
 
-/* A netlink socket inside lab node `node` (through the proven holder). */
 /* Where the model says a node's interfaces are.  The model is rebuilt
  * from the lab's file by this nslab, which may number interfaces other
  * than the nslab that built the lab (core/README.md, "Kernel facts: link
@@ -330,8 +329,9 @@ static int on_link_where(const struct nl_link_info *l, void *arg)
 	return 0;
 }
 
-/* A netlink socket in the node's namespace, its interfaces checked as
- * above; on failure *e says why (-ESTALE: numbered otherwise). */
+/* A netlink socket inside lab node `node` (through the proven holder), its
+ * interfaces checked as above; on failure *e says why (-ESTALE: numbered
+ * otherwise). */
 static int sock_in(struct state *st, const struct lab *lab, int link,
 		   int node, struct nl_sock **s, struct linkctl_error *e)
 {
